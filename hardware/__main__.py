@@ -1,0 +1,3 @@
+from hardware.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""Device health as data (the Home Assistant way): every device can say how it is, in words a
+citizen understands (Chinese) and words a technician can act on (English)."""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+
+class HealthLevel(str, enum.Enum):
+    OK = "ok"
+    WARNING = "warning"  # still works, needs attention soon (paper near end)
+    ERROR = "error"  # does not work now (paper out, unplugged)
+
+
+@dataclass(frozen=True)
+class Health:
+    level: HealthLevel
+    message_zh: str = ""
+    message_en: str = ""
+    checked_at: float = field(default_factory=time.time)
+
+    @property
+    def usable(self) -> bool:
+        return self.level is not HealthLevel.ERROR
+
+    @classmethod
+    def ok(cls, message_zh: str = "正常", message_en: str = "ok") -> "Health":
+        return cls(HealthLevel.OK, message_zh, message_en)
+
+    @classmethod
+    def warning(cls, message_zh: str, message_en: str) -> "Health":
+        return cls(HealthLevel.WARNING, message_zh, message_en)
+
+    @classmethod
+    def error(cls, message_zh: str, message_en: str) -> "Health":
+        return cls(HealthLevel.ERROR, message_zh, message_en)
+
+    def as_dict(self) -> dict[str, str | float]:
+        """The shape the queue server's device-health endpoint takes for one device."""
+        return {
+            "level": self.level.value,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "checked_at": self.checked_at,
+        }
+
+
+class DeviceError(Exception):
+    """A device failed in a way the caller must handle; carries the health it leaves behind."""
+
+    def __init__(self, health: Health):
+        super().__init__(health.message_en)
+        self.health = health

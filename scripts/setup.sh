@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need, only what is missing. Safe to run again.
+# Target: a fresh Debian 12 machine with Python 3.11, run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  postgresql            # tests run the storage suite on a real PostgreSQL
+  chromium              # headless browser tests of the web pages
+  pcscd libpcsclite-dev # PC/SC stack for the card reader (headers to build pyscard)
+  vsmartcard-vpcd python3-virtualsmartcard  # virtual reader + card for the card tests
+  fonts-noto-cjk        # Chinese glyphs for Chromium and the renderers
+  xvfb                  # an X server for Kivy windows where offscreen SDL is not wanted
+  espeak-ng             # optional Mandarin voice for hall screens
+  iproute2 util-linux   # network namespaces for pcscd tests
+  swig                  # pyscard build
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+fi
+
+# Reinstall Python packages only when pyproject.toml changed.
+stamp=.venv/.pyproject.sha256
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing Python packages (pinned in pyproject.toml)"
+  .venv/bin/pip install -q -e '.[test]'
+  echo "$want" > "$stamp"
+fi
