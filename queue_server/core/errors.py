@@ -1,0 +1,31 @@
+"""Named refusals of the core. Each carries an English and a Chinese message; the HTTP layer maps
+the kind to a status code (NotFound 404, Invalid 422, Conflict 409)."""
+
+from __future__ import annotations
+
+
+class CoreError(Exception):
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str, message_zh: str = "", *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message
+        if code:
+            self.code = code
+
+
+class NotFound(CoreError):
+    status = 404
+    code = "not_found"
+
+
+class Invalid(CoreError):
+    status = 422
+    code = "invalid"
+
+
+class Conflict(CoreError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,1 @@
+"""Secrets, hashes and masking: the one boundary where personal data is transformed."""

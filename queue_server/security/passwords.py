@@ -1,0 +1,35 @@
+"""Staff passwords (argon2id) and device tokens (sha256 of a random bearer token)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_matches(token: str, expected_sha256: str) -> bool:
+    return hmac.compare_digest(token_sha256(token), expected_sha256)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
