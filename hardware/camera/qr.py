@@ -40,13 +40,31 @@ def _wechat_reader() -> Reader:
 
 
 def _bytes_reader(detector: Any) -> Reader:
-    # detectAndDecodeBytes gives the raw payload; detectAndDecode would turn bytes that are not
-    # UTF-8 into Latin-1 mojibake and hide the problem.
     def read(image: np.ndarray) -> bytes | None:
         data, _points, _straight = detector.detectAndDecodeBytes(image)
-        return bytes(data) if data else None
+        return undo_latin1(bytes(data)) if data else None
 
     return read
+
+
+def undo_latin1(data: bytes) -> bytes:
+    """OpenCV's own decoders hand back a byte payload that is not valid UTF-8 re-encoded as if it
+    were Latin-1 (b"\xff" comes back as "ÿ"), which would hide the problem. A text made only of
+    Latin-1 characters with some beyond ASCII is taken as such a payload and turned back into the
+    original bytes, which then fail the UTF-8 check. Cost: a genuine Latin-1-only text such as
+    "café" is refused too; hall codes are ASCII or Chinese."""
+    try:
+        text = data.decode("utf-8")
+        raw = text.encode("latin-1")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return data  # not UTF-8 at all, or has characters beyond Latin-1 (Chinese): as it is
+    if raw.isascii():
+        return data
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw  # exactly what OpenCV does to invalid UTF-8
+    return data
 
 
 def available_readers() -> list[tuple[str, Reader]]:

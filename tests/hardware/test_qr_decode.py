@@ -1,0 +1,130 @@
+"""QR codes made with `qrcode` (as tickets and phones show them) are read back, also when
+rotated, seen at an angle, blurred or inside a real photo; bad payloads give clear errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import qrcode
+
+from camera_fixtures import astronaut, blur, noisy, perspective, qr_image, qr_png, rotate
+from hardware.camera.frames import FrameError
+from hardware.camera.qr import MAX_PAYLOAD_BYTES, QRDecoder, QRPayloadError, check_payload
+
+ROOT = Path(__file__).resolve().parents[2]
+LUTONG = "LTM:3701:9f2c1e7a-5d1b-4c2e-8e0f-2a1b3c4d5e6f"  # the shape of a 鲁通码 token
+
+
+@pytest.fixture(scope="module")
+def decoder() -> QRDecoder:
+    return QRDecoder()
+
+
+def test_wechat_reader_works_without_model_files(decoder: QRDecoder) -> None:
+    assert decoder.reader_names == ["wechat", "aruco", "classic"]
+    name, read = decoder.readers[0]
+    assert read(qr_image("hello")) == "hello"
+
+
+@pytest.mark.parametrize("text", [LUTONG, "预约号:A0012 济南市政务服务中心", "x", "https://example.cn/t?id=1"])
+def test_round_trip(decoder: QRDecoder, text: str) -> None:
+    assert decoder.decode(qr_image(text)) == text
+
+
+@pytest.mark.parametrize("name, change", [
+    ("rotated 30", lambda i: rotate(cv2.copyMakeBorder(i, 60, 60, 60, 60, cv2.BORDER_CONSTANT,
+                                                      value=255), 30)),
+    ("rotated 90", lambda i: cv2.rotate(i, cv2.ROTATE_90_CLOCKWISE)),
+    ("at an angle", lambda i: perspective(i, 0.15)),
+    ("blurred", lambda i: blur(i, 1.5)),
+    ("noisy", lambda i: noisy(i, 25.0)),
+    ("small", lambda i: cv2.resize(i, None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)),
+    ("dim, low contrast", lambda i: cv2.convertScaleAbs(i, alpha=0.35, beta=40)),
+])
+def test_distorted_codes_are_read(decoder: QRDecoder, name: str, change: object) -> None:
+    img = change(qr_image(LUTONG))  # type: ignore[operator]
+    assert decoder.decode(img) == LUTONG, name
+
+
+def test_code_held_up_inside_a_real_photo(decoder: QRDecoder) -> None:
+    photo = astronaut().copy()
+    code = cv2.cvtColor(cv2.resize(qr_image(LUTONG, box_size=4), (180, 180)), cv2.COLOR_GRAY2BGR)
+    photo[300:480, 300:480] = code
+    assert decoder.decode(photo) == LUTONG
+
+
+def test_each_fallback_reader_alone_reads_a_clean_code() -> None:
+    for name, read in QRDecoder().readers:
+        only = QRDecoder(readers=[(name, read)])
+        assert only.decode(qr_image("济南")) == "济南", name
+
+
+def test_no_code_gives_none(decoder: QRDecoder) -> None:
+    assert decoder.decode(astronaut()) is None
+    assert decoder.decode(np.full((480, 640), 255, np.uint8)) is None
+
+
+@pytest.mark.parametrize("payload", [b"\xff\xfe\x80abc", "张三".encode("gbk")])
+def test_non_utf8_payload_is_refused(decoder: QRDecoder, payload: bytes) -> None:
+    with pytest.raises(QRPayloadError, match="not UTF-8") as err:
+        decoder.decode(qr_image(payload))
+    assert "二维码" in err.value.message_zh
+
+
+def test_non_utf8_payload_is_refused_by_the_fallback_readers_too() -> None:
+    readers = QRDecoder().readers[1:]
+    with pytest.raises(QRPayloadError, match="not UTF-8"):
+        QRDecoder(readers=readers).decode(qr_image(b"\xc0\xc1 not utf-8"))
+
+
+def test_oversized_payload_is_refused(decoder: QRDecoder) -> None:
+    # Numeric mode packs 5000 digits (> 4 KB) into one version-40 code.
+    digits = "".join(str(i % 10) for i in range(5000))
+    img = qr_image(digits, box_size=3, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    with pytest.raises(QRPayloadError, match="too large") as err:
+        decoder.decode(img)
+    assert err.value.message_zh == "二维码内容过长，请出示正确的二维码"
+
+
+def test_payload_checks() -> None:
+    assert check_payload("ok") == "ok"
+    assert check_payload(b"ok") == "ok"
+    with pytest.raises(QRPayloadError, match="too large"):
+        check_payload("a" * (MAX_PAYLOAD_BYTES + 1))
+    with pytest.raises(QRPayloadError, match="NUL"):
+        check_payload("a\x00b")
+
+
+def test_bad_frames_are_refused(decoder: QRDecoder) -> None:
+    with pytest.raises(FrameError):
+        decoder.decode(np.zeros((480, 640), np.float64))
+    with pytest.raises(FrameError):
+        decoder.decode(None)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hardware", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_prints_the_text_alone_on_its_last_line(tmp_path: Path) -> None:
+    png = qr_png(tmp_path / "code.png", "预约号:A0012")
+    result = _cli("decode-qr", str(png))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "预约号:A0012"
+
+
+def test_cli_exits_1_without_a_code_and_2_on_a_bad_file(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), astronaut())
+    assert _cli("decode-qr", str(photo)).returncode == 1
+    bad = qr_png(tmp_path / "bad.png", b"\xff\xfe\x80abc")
+    refused = _cli("decode-qr", str(bad))
+    assert refused.returncode == 1 and "not UTF-8" in refused.stdout
+    missing = _cli("decode-qr", str(tmp_path / "none.png"))
+    assert missing.returncode == 2 and "not found" in missing.stderr
