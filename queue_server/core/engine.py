@@ -61,6 +61,7 @@ class Event:
 @dataclasses.dataclass(slots=True)
 class Change:
     tickets: dict[str, Ticket] = dataclasses.field(default_factory=dict)  # upserts by id
+    created: set[str] = dataclasses.field(default_factory=set)  # ids among `tickets` that are new
     windows: dict[str, WindowState] = dataclasses.field(default_factory=dict)
     counters: dict[str, int] = dataclasses.field(default_factory=dict)  # queue → last seq today
     queue_calls: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -118,7 +119,22 @@ class HallState:
     def queue_waiting(self, queue: str) -> list[Ticket]:
         return [t for t in self.tickets.values() if t.status is TicketStatus.WAITING and t.queue == queue]
 
-    # -- writing (only from storage, after the change is durable) ------------------------------
+    def clone(self) -> "HallState":
+        """A copy for readers; tickets and windows are immutable, so shallow copies suffice."""
+        other = HallState.__new__(HallState)
+        other.hall = self.hall
+        other.service_day = self.service_day
+        other.seq = self.seq
+        other.tickets = dict(self.tickets)
+        other.windows = dict(self.windows)
+        other.counters = dict(self.counters)
+        other.queue_calls = dict(self.queue_calls)
+        other.recent_calls = deque(self.recent_calls, maxlen=RECENT_CALLS)
+        other.durations = self.durations.copy()
+        other.waiting_counts = dict(self.waiting_counts)
+        return other
+
+    # -- writing (only from storage, once the change is written) -------------------------------
     def apply(self, change: Change) -> None:
         if change.new_day is not None:
             self.service_day = change.new_day
@@ -327,6 +343,7 @@ def issue(state: HallState, request: IssueRequest, now: dt.datetime) -> Change:
         identity_hash=request.identity_hash,
     )
     draft.change.counters[queue.id] = seq
+    draft.change.created.add(ticket.id)
     draft.put_ticket(ticket)
     return draft.finish(ticket)
 

@@ -20,7 +20,7 @@ def mean_service_s(state: HallState, queue_id: str) -> float | None:
     return mean
 
 
-def _queue_estimate(state: HallState, queue_id: str, ahead: int) -> int | None:
+def queue_estimate(state: HallState, queue_id: str, ahead: int) -> int | None:
     windows = list(state.windows.values())
     capacity = queue_capacity(queue_id, ((w.queues, w.status == "open") for w in windows))
     idle = sum(1 for w in windows if queue_id in w.queues and w.status == "open" and w.current is None)
@@ -32,7 +32,7 @@ def ticket_position(state: HallState, ticket: Ticket, now: dt.datetime) -> tuple
     if ticket.status is not TicketStatus.WAITING:
         return 0, None
     ahead = waiting_ahead(ticket, state.queue_waiting(ticket.queue), now)
-    return ahead, _queue_estimate(state, ticket.queue, ahead)
+    return ahead, queue_estimate(state, ticket.queue, ahead)
 
 
 def queue_summaries(state: HallState, now: dt.datetime) -> list[dict[str, Any]]:
@@ -46,7 +46,7 @@ def queue_summaries(state: HallState, now: dt.datetime) -> list[dict[str, Any]]:
                 "name_en": queue.name_en,
                 "waiting": waiting,
                 # What a ticket taken now would wait: everyone waiting is ahead of it.
-                "estimated_wait_s": _queue_estimate(state, queue.id, waiting),
+                "estimated_wait_s": queue_estimate(state, queue.id, waiting),
                 "windows": [w.id for w in state.windows.values() if queue.id in w.queues],
                 "open_windows": sum(
                     1 for w in state.windows.values() if queue.id in w.queues and w.status == "open"

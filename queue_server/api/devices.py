@@ -1,0 +1,36 @@
+"""Device health reports (kiosks, displays) and the managers' view of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends
+
+from ..config import Hall
+from ..runtime import Runtime
+from ..services import devices as device_service
+from ..services.principals import Principal
+from .deps import require, runtime, the_hall
+from .schemas import HealthReport
+
+router = APIRouter(prefix="/api/v1/halls/{hall}/devices", tags=["devices"])
+
+
+@router.post("/health", summary="Report this device's health (kiosk, display)")
+async def report_health(
+    who: Principal = Depends(require("kiosk", "display")),
+    hall: Hall = Depends(the_hall),
+    body: HealthReport = Body(),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    components = [c.model_dump() for c in body.components]
+    return await device_service.report(rt, who, components, body.app)
+
+
+@router.get("", summary="Every device of the hall and its last report (manager)")
+async def list_devices(
+    who: Principal = Depends(require("manager")),
+    hall: Hall = Depends(the_hall),
+    rt: Runtime = Depends(runtime),
+) -> list[dict[str, Any]]:
+    return await device_service.list_devices(rt, hall.id)

@@ -1,0 +1,71 @@
+"""Every error is JSON with a code and a human-readable message (English and Chinese), and never
+echoes what the caller sent (it may hold personal data)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..core.errors import CoreError
+from ..storage.writer import StorageUnavailable
+
+log = logging.getLogger("queue_server.api")
+
+_HTTP_ZH = {
+    401: "请先登录或提供有效的令牌",
+    403: "无权执行此操作",
+    404: "未找到",
+    405: "不支持的请求方式",
+    409: "当前状态下不能执行此操作",
+    422: "请求内容不正确",
+}
+
+
+def error_body(status: int, code: str, message: str, message_zh: str | None = None, **extra: object) -> dict:
+    return {"code": code, "message": message, "message_zh": message_zh or _HTTP_ZH.get(status, "请求失败"), **extra}
+
+
+def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict]]:
+    details = []
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ()) if p != "body"]
+        details.append({"field": ".".join(loc), "problem": error.get("msg", "invalid")})
+    first = details[0] if details else {"field": "", "problem": "invalid request"}
+    message = f"{first['field']}: {first['problem']}" if first["field"] else first["problem"]
+    return message, details
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(CoreError)
+    async def core_error(_request: Request, exc: CoreError) -> JSONResponse:
+        return JSONResponse(error_body(exc.status, exc.code, exc.message, exc.message_zh), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, details = _describe_validation(exc)
+        return JSONResponse(error_body(422, "invalid", message, errors=details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "error"
+        )
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        return JSONResponse(
+            error_body(exc.status_code, code, message), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(StorageUnavailable)
+    async def storage_error(_request: Request, exc: StorageUnavailable) -> JSONResponse:
+        return JSONResponse(
+            error_body(503, "storage_unavailable", str(exc), "系统暂时无法保存，请稍后再试"), status_code=503
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", exc.__class__.__name__, exc_info=exc)
+        return JSONResponse(error_body(500, "internal", "internal error", "系统错误，请稍后再试"), status_code=500)

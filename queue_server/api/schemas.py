@@ -1,0 +1,95 @@
+"""Request bodies. Unknown fields are ignored (integrators add their own); known ones are strict."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..core.model import CHANNELS
+from ..security.identity_numbers import id_number_problem, normalise_id_number
+
+PHONE = r"^1[3-9]\d{9}$"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+def _valid_id_number(value: str) -> str:
+    problem = id_number_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return normalise_id_number(value)
+
+
+class LoginRequest(_Body):
+    hall: str = Field(min_length=1, max_length=64)
+    staff_id: str = Field(min_length=1, max_length=32)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TicketRequest(_Body):
+    queue: str = Field(min_length=1, max_length=8, description="queue id, also the ticket prefix")
+    channel: Literal[CHANNELS] = Field(description="walkin, nocard, lutong, face, card or reservation")  # type: ignore[valid-type]
+    item_code: str | None = Field(default=None, min_length=1, max_length=64)
+    priority: Literal["green"] | None = None
+    phone: str | None = Field(default=None, pattern=PHONE, description="for silent-call messages")
+
+
+class ActionRequest(_Body):
+    action: Literal["recall", "start", "finish", "skip", "requeue", "transfer", "cancel"]
+    queue: str | None = Field(default=None, min_length=1, max_length=8)
+    window: str | None = Field(default=None, min_length=1, max_length=32)
+
+
+class ReservationRequest(_Body):
+    queue: str = Field(min_length=1, max_length=8)
+    slot_start: AwareDatetime
+    slot_end: AwareDatetime
+    name: str = Field(min_length=1, max_length=50)
+    id_number: str = Field(min_length=1, max_length=32)
+    phone: str | None = Field(default=None, pattern=PHONE)
+    external_id: str = Field(min_length=1, max_length=128)
+
+    _id = field_validator("id_number")(_valid_id_number)
+
+
+class CheckInRequest(_Body):
+    code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{6,10}$")
+    id_number: str | None = Field(default=None, min_length=1, max_length=32)
+
+    @field_validator("id_number")
+    @classmethod
+    def _id(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_id_number(value)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "CheckInRequest":
+        if (self.code is None) == (self.id_number is None):
+            raise ValueError("send either code or id_number")
+        return self
+
+
+class QueuesRequest(_Body):
+    queues: list[str] = Field(min_length=1, max_length=50)
+    policy: Literal["fifo", "ordered"] | None = None
+
+
+class HealthComponent(_Body):
+    name: str = Field(min_length=1, max_length=64, description="printer, camera, card_reader, scanner, connection, …")
+    level: Literal["ok", "warning", "error"]
+    message_zh: str = Field(default="", max_length=200)
+    message_en: str = Field(default="", max_length=200)
+
+
+class HealthReport(_Body):
+    components: list[HealthComponent] = Field(max_length=32)
+    app: dict[str, str] = Field(default_factory=dict, description="version, screen, uptime…")
+
+    @field_validator("app")
+    @classmethod
+    def _small(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > 20 or any(len(k) > 40 or len(v) > 200 for k, v in value.items()):
+            raise ValueError("app holds at most 20 short fields")
+        return value

@@ -1,0 +1,148 @@
+"""The hall stream (CONTRACT §7): a snapshot or the missed events, then every event as it
+commits. Events are encoded and framed once by the hub; here each subscriber's connection gets
+the same bytes written straight to its transport, so a call reaches a thousand screens in one
+pass of cheap writes. A client that stops reading is dropped (it reconnects with `since`), never
+allowed to slow the others."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from ..core import views
+from ..events.hub import Encoded
+
+router = APIRouter(tags=["stream"])
+log = logging.getLogger("queue_server.stream")
+
+# A screen more than this far behind is not reading: drop it rather than buffer without end.
+MAX_BUFFERED_BYTES = 1 << 20
+
+
+def _transport_of(websocket: WebSocket) -> Any:
+    """The connection's asyncio transport when the server exposes it (uvicorn's protocols are the
+    `send` callable's owner); None otherwise, and messages go through the ASGI send path."""
+    send = getattr(websocket, "_send", None)
+    owner = getattr(send, "__self__", None)
+    transport = getattr(owner, "transport", None)
+    return transport if transport is not None and hasattr(transport, "write") else None
+
+
+class StreamSubscriber:
+    def __init__(self, websocket: WebSocket):
+        self.websocket = websocket
+        self.after = 0
+        self.pending: list[Encoded] | None = []  # events arriving while the start is being sent
+        self.transport = _transport_of(websocket)
+        self.outbox: asyncio.Queue[str] | None = None if self.transport else asyncio.Queue()
+        self.gone = asyncio.Event()
+
+    def deliver(self, event: Encoded) -> None:
+        if event.seq <= self.after or self.gone.is_set():
+            return
+        if self.pending is not None:
+            self.pending.append(event)
+            return
+        self.after = event.seq
+        if self.transport is None:
+            assert self.outbox is not None
+            self.outbox.put_nowait(event.text)
+            return
+        if self.transport.is_closing():
+            self.gone.set()
+            return
+        if self.transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            log.warning("dropping a stream client that stopped reading")
+            self.gone.set()
+            self.transport.abort()
+            return
+        self.transport.write(event.frame)
+
+    async def start(self, first: list[str]) -> None:
+        for text in first:
+            await self.websocket.send_text(text)
+        # Whatever committed meanwhile, in order, then live delivery.
+        pending, self.pending = self.pending or [], None
+        for event in pending:
+            self.deliver(event)
+
+
+@router.websocket("/api/v1/halls/{hall}/stream")
+async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None, token: str | None = None) -> None:
+    rt = websocket.app.state.runtime
+    token = token or _bearer(websocket)
+    who = await websocket.app.state.tokens.resolve(token) if token else None
+    if who is None:
+        await websocket.accept()
+        await websocket.close(code=4401, reason="a valid token is needed")
+        return
+    if who.hall_id != hall or not rt.store.has(hall):
+        await websocket.accept()
+        await websocket.close(code=4403, reason="this token belongs to another hall")
+        return
+    await websocket.accept()
+    subscriber = StreamSubscriber(websocket)
+    unsubscribe = rt.hub.subscribe(hall, subscriber)
+    try:
+        first = _opening(rt, hall, since, subscriber)
+        await subscriber.start(first)
+        await _serve(websocket, subscriber)
+    except (WebSocketDisconnect, RuntimeError, ConnectionError):
+        pass
+    finally:
+        unsubscribe()
+
+
+def _opening(rt: Any, hall: str, since: str | None, subscriber: StreamSubscriber) -> list[str]:
+    """The first messages: the events after `since` when the hub still has them all, else a
+    snapshot. Computed without awaiting, so nothing commits in between unseen."""
+    after = _parse_since(since)
+    if after is not None:
+        replay = rt.hub.replay_after(hall, after)
+        if replay is not None:
+            subscriber.after = replay[-1].seq if replay else after
+            return [e.text for e in replay]
+    snapshot = views.snapshot(rt.store.view(hall))
+    subscriber.after = snapshot["seq"]
+    return [orjson.dumps(snapshot).decode("utf-8")]
+
+
+def _parse_since(since: str | None) -> int | None:
+    if since is None or not since.isdigit() or len(since) > 18:
+        return None  # absent or not a sequence number: start from a snapshot
+    return int(since)
+
+
+def _bearer(websocket: WebSocket) -> str | None:
+    header = websocket.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _serve(websocket: WebSocket, subscriber: StreamSubscriber) -> None:
+    receiver = asyncio.create_task(_receive_until_closed(websocket))
+    gone = asyncio.create_task(subscriber.gone.wait())
+    tasks = {receiver, gone}
+    if subscriber.outbox is not None:
+        tasks.add(asyncio.create_task(_send_outbox(websocket, subscriber.outbox)))
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def _receive_until_closed(websocket: WebSocket) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _send_outbox(websocket: WebSocket, outbox: asyncio.Queue[str]) -> None:
+    while True:
+        await websocket.send_text(await outbox.get())

@@ -1,0 +1,201 @@
+"""Issuing tickets, calling, staff actions and window controls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from pydantic import ValidationError
+from fastapi.exceptions import RequestValidationError
+
+from ..config import Hall
+from ..core import views
+from ..core.errors import Invalid
+from ..runtime import Runtime
+from ..services import tickets as ticket_service
+from ..services.auth import Forbidden
+from ..services.principals import Principal
+from .deps import existing_window, hall_principal, require, runtime, the_hall, window_actor
+from .schemas import ActionRequest, QueuesRequest, TicketRequest
+
+router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"])
+
+
+@router.post("/tickets", status_code=201, summary="Issue a ticket (kiosk)")
+async def issue_ticket(
+    who: Principal = Depends(require("kiosk")),
+    hall: Hall = Depends(the_hall),
+    body: TicketRequest = Body(),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    ticket = await ticket_service.issue(
+        rt,
+        hall.id,
+        queue=body.queue,
+        channel=body.channel,
+        item_code=body.item_code,
+        green=body.priority == "green",
+        phone=body.phone,
+    )
+    return ticket_service.ticket_json(rt, hall.id, ticket)
+
+
+@router.get("/tickets/{ticket_id}", summary="A ticket of this hall (any token of the hall)")
+async def get_ticket(
+    ticket_id: str,
+    who: Principal = Depends(hall_principal),
+    hall: Hall = Depends(the_hall),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    ticket = await ticket_service.find_ticket(rt, hall.id, ticket_id)
+    return ticket_service.ticket_json(rt, hall.id, ticket)
+
+
+@router.get("/tickets", summary="Today's live tickets (staff and managers)")
+async def list_tickets(
+    status: str | None = Query(default=None, pattern="^(waiting|called|serving|missed)$"),
+    queue: str | None = Query(default=None, max_length=8),
+    who: Principal = Depends(require("staff", "manager")),
+    hall: Hall = Depends(the_hall),
+    rt: Runtime = Depends(runtime),
+) -> list[dict[str, Any]]:
+    state = rt.store.view(hall.id)
+    now = rt.now()
+    result = []
+    for ticket in sorted(state.tickets.values(), key=lambda t: t.issued_at):
+        if status and ticket.status.value != status:
+            continue
+        if queue and ticket.queue != queue:
+            continue
+        result.append(ticket_service.ticket_json(rt, hall.id, ticket, now))
+    return result
+
+
+_ACTION_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ActionRequest.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "/tickets/{ticket_id}/actions",
+    summary="recall, start, finish, skip, requeue, transfer or cancel (staff)",
+    openapi_extra=_ACTION_SCHEMA,
+)
+async def ticket_action(
+    ticket_id: str,
+    request: Request,
+    who: Principal = Depends(require("staff", "manager")),
+    hall: Hall = Depends(the_hall),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    # The ticket (404) and the actor's right to it (403) come before the body (422).
+    ticket = await ticket_service.find_ticket(rt, hall.id, ticket_id)
+    if not ticket_service.may_act_on(who, rt.store.view(hall.id), ticket):
+        raise Forbidden("this ticket is not at your windows or in their queues", "该号票不在您的窗口或业务范围内")
+    body = await _parse(request, ActionRequest)
+    updated = await ticket_service.act(
+        rt, hall.id, ticket, body.action, who, to_queue=body.queue, to_window=body.window
+    )
+    return ticket_service.ticket_json(rt, hall.id, updated)
+
+
+async def _parse(request: Request, model: type[ActionRequest]) -> ActionRequest:
+    try:
+        raw = await request.json()
+    except ValueError:
+        raise Invalid("the body is not JSON", "请求内容不是有效的 JSON") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(jsonable_encoder(exc.errors(include_input=False), custom_encoder={ValueError: str})) from None
+
+
+# -- windows -------------------------------------------------------------------------------------
+
+
+def _window_json(rt: Runtime, hall: Hall, window_id: str) -> dict[str, Any]:
+    state = rt.store.view(hall.id)
+    return views.window_view(state, state.windows[window_id])
+
+
+@router.post(
+    "/windows/{window}/call-next",
+    summary="Call the window's best-ranked waiting ticket (staff)",
+    responses={204: {"description": "nothing waits for this window"}},
+)
+async def call_next(
+    window: str,
+    who: Principal = Depends(window_actor),
+    hall: Hall = Depends(the_hall),
+    _window: str = Depends(existing_window),
+    rt: Runtime = Depends(runtime),
+) -> Any:
+    ticket = await ticket_service.call_next(rt, hall.id, window, who)
+    if ticket is None:
+        return Response(status_code=204)
+    return ticket_service.ticket_json(rt, hall.id, ticket)
+
+
+@router.post("/windows/{window}/pause", summary="Pause the window (staff)")
+async def pause(
+    window: str,
+    who: Principal = Depends(window_actor),
+    hall: Hall = Depends(the_hall),
+    _window: str = Depends(existing_window),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    await ticket_service.set_paused(rt, hall.id, window, True, who)
+    return _window_json(rt, hall, window)
+
+
+@router.post("/windows/{window}/resume", summary="Resume the window (staff)")
+async def resume(
+    window: str,
+    who: Principal = Depends(window_actor),
+    hall: Hall = Depends(the_hall),
+    _window: str = Depends(existing_window),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    await ticket_service.set_paused(rt, hall.id, window, False, who)
+    return _window_json(rt, hall, window)
+
+
+@router.post("/windows/{window}/sign-in", summary="Start working at the window (staff)")
+async def sign_in(
+    window: str,
+    who: Principal = Depends(window_actor),
+    hall: Hall = Depends(the_hall),
+    _window: str = Depends(existing_window),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    await ticket_service.sign_in(rt, hall.id, window, who)
+    return _window_json(rt, hall, window)
+
+
+@router.post("/windows/{window}/sign-out", summary="Leave the window (staff)")
+async def sign_out(
+    window: str,
+    who: Principal = Depends(window_actor),
+    hall: Hall = Depends(the_hall),
+    _window: str = Depends(existing_window),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    await ticket_service.sign_out(rt, hall.id, window, who)
+    return _window_json(rt, hall, window)
+
+
+@router.put("/windows/{window}/queues", summary="Move a tidal window between queues (manager)")
+async def set_queues(
+    window: str,
+    who: Principal = Depends(require("manager")),
+    hall: Hall = Depends(the_hall),
+    _window: str = Depends(existing_window),
+    body: QueuesRequest = Body(),
+    rt: Runtime = Depends(runtime),
+) -> dict[str, Any]:
+    await ticket_service.set_queues(rt, hall.id, window, body.queues, body.policy, who)
+    return _window_json(rt, hall, window)

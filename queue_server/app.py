@@ -1,0 +1,116 @@
+"""The ASGI application: routers, error handling, background duties (midnight rollover, event
+pruning, systemd watchdog), and the web pages the server serves."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from .api import auth, devices, errors, halls, reservations, stream, tickets, track
+from .runtime import Runtime
+from .services import tickets as ticket_service
+from .services.auth import TokenIndex
+from .services.tracking import PositionCache
+from .storage import repository
+from .systemd_notify import notify, watchdog_interval_s
+
+log = logging.getLogger("queue_server")
+WEB = Path(__file__).parent / "web"
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt.loop = asyncio.get_running_loop()
+        duties = [asyncio.create_task(_midnight(rt)), asyncio.create_task(_prune(rt))]
+        interval = watchdog_interval_s()
+        if interval:
+            duties.append(asyncio.create_task(_watchdog(rt, interval)))
+        notify("READY=1\nSTATUS=accepting requests")
+        try:
+            yield
+        finally:
+            notify("STOPPING=1")
+            for duty in duties:
+                duty.cancel()
+
+    app = FastAPI(
+        title="Hall queue server",
+        version="1.0",
+        description="Queue calling and self-service for Shandong government service halls. "
+        "CONTRACT.md is the public minimum; docs/api.md documents everything.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.tokens = TokenIndex(rt)
+    app.state.positions = PositionCache(rt)
+    errors.install(app)
+    for module in (auth, halls, tickets, reservations, devices, track, stream):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["health"], summary="200 once the server accepts requests")
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"ok": True, "halls": [h.id for h in rt.config.halls]})
+
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    """Web pages (staff console, screens, phone page) live in queue_server/web/<name>/ and
+    register themselves through a `routes.py` with a `router`."""
+    import importlib
+
+    if not WEB.is_dir():
+        return
+    for page in sorted(p for p in WEB.iterdir() if (p / "routes.py").is_file()):
+        module = importlib.import_module(f"queue_server.web.{page.name}.routes")
+        app.include_router(module.router)
+
+
+async def _midnight(rt: Runtime) -> None:
+    """Roll every hall over to its new service day shortly after local midnight, so screens
+    empty themselves and yesterday's tickets expire even if nobody takes a ticket."""
+    while True:
+        now = rt.now()
+        waits = []
+        for hall in rt.config.halls:
+            local = now.astimezone(hall.zone)
+            tomorrow = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 0, 1), hall.zone)
+            waits.append((tomorrow - local).total_seconds())
+        await asyncio.sleep(min(max(1.0, min(waits)), 3600))
+        try:
+            await ticket_service.roll_over_all(rt)
+        except Exception:
+            log.exception("day rollover failed; retrying in a minute")
+            await asyncio.sleep(60)
+
+
+async def _prune(rt: Runtime) -> None:
+    keep = rt.config.server.event_retention
+    while True:
+        await asyncio.sleep(600)
+        for hall in rt.config.halls:
+            try:
+                await rt.write(lambda tx, hall_id=hall.id: repository.prune_events(tx.conn, hall_id, keep))
+            except Exception:
+                log.exception("pruning events failed")
+
+
+async def _watchdog(rt: Runtime, interval: float) -> None:
+    """Ping systemd only while the writer still commits: a stuck writer stops the pings."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.wait_for(rt.write(lambda tx: None), timeout=interval)
+        except Exception:
+            log.error("writer did not answer; withholding the watchdog ping")
+            continue
+        notify("WATCHDOG=1")
