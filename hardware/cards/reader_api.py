@@ -1,0 +1,37 @@
+"""The interface the kiosk programs against for the social security card: the PC/SC reader and
+its simulated twin both provide it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from hardware.cards.events import CardEvent
+from hardware.cards.sscard import SocialSecurityCard
+from hardware.health import Health
+
+
+class SocialSecurityCardReader(Protocol):
+    def health(self) -> Health:
+        """How the reader is now (no reader → ERROR with a Chinese and an English message)."""
+        ...
+
+    def readers(self) -> list[str]:
+        """Names of the usable readers (for technicians)."""
+        ...
+
+    def read_card(self, reader: str | None = None) -> SocialSecurityCard:
+        """Read the card now in the reader; raises a CardError subclass (its `.health` says
+        what to show) when there is no reader, no card, another card, or the card was pulled."""
+        ...
+
+    def start(
+        self,
+        on_event: Callable[[CardEvent], None],
+        on_health: Callable[[Health], None] | None = None,
+    ) -> None:
+        """Watch for cards in a background thread; callbacks run in that thread."""
+        ...
+
+    def stop(self) -> None:
+        ...
