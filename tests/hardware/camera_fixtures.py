@@ -176,3 +176,42 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 10.0) -> 
         writer.write(frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
     writer.release()
     return path
+
+
+# -- the face set for accuracy figures ---------------------------------------------------------
+def identities() -> dict[str, np.ndarray]:
+    """One picture per person: the three portraits and each face Haar finds in the group photo
+    (cut out with a margin so the altered copies can still be detected)."""
+    from hardware.camera.faces import FaceDetector
+
+    people = {"astronaut": astronaut(), "grace_hopper": grace_hopper(), "tom_hanks": tom_hanks()}
+    group = group_photo()
+    finder = FaceDetector(detect_width=group.shape[1], min_face_fraction=0.05, find_eyes=False)
+    for i, f in enumerate(sorted(finder.detect(group), key=lambda b: b.x)):
+        people[f"t1_face{i}"] = crop_margin(group, (f.x, f.y, f.w, f.h), 0.6)
+    return people
+
+
+def embed_all(embedder: object, detector: object) -> dict[tuple[str, str], np.ndarray]:
+    """Embeddings of every person's original and altered copies, keyed (person, alteration);
+    copies in which no face is found are left out (and counted by the caller)."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for person, img in identities().items():
+        for name, alter in [("original", lambda i: i), *ALTERATIONS.items()]:
+            pic = alter(img)
+            faces = detector.detect(pic)  # type: ignore[attr-defined]
+            if faces:
+                out[(person, name)] = embedder.embed(pic, faces[0])  # type: ignore[attr-defined]
+    return out
+
+
+def genuine_impostor(vectors: dict[tuple[str, str], np.ndarray]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine scores: genuine = each original with its own altered copies; impostor = every
+    pair of pictures of two different people."""
+    keys = list(vectors)
+    genuine = [float(vectors[(p, "original")] @ v) for (p, n), v in vectors.items()
+               if n != "original" and (p, "original") in vectors]
+    impostor = [float(vectors[a] @ vectors[b]) for i, a in enumerate(keys)
+                for b in keys[i + 1:] if a[0] != b[0]]
+    return np.array(genuine), np.array(impostor)
