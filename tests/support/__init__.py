@@ -1,0 +1,1 @@
+"""Shared test helpers: real server processes, a real PostgreSQL, generated hall configs."""
