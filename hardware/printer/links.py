@@ -9,7 +9,7 @@ printer survives being unplugged and plugged back in without restarting the kios
 from __future__ import annotations
 
 import os
-import socket
+import select
 from abc import ABC, abstractmethod
 from typing import Any, Callable
 
@@ -122,11 +122,10 @@ class EscposLink(Link):
         """Throw away bytes that arrived since the last question (late answers, ASB), so an
         answer is never matched to the wrong question. A closed TCP peer shows up here."""
         if isinstance(self._printer, Network):
-            while True:
-                try:
-                    chunk = device.recv(64, socket.MSG_DONTWAIT)
-                except (BlockingIOError, InterruptedError):
-                    return
+            # select() first: a socket with a timeout waits that long inside recv(), even with
+            # MSG_DONTWAIT, and draining must never wait.
+            while select.select([device], [], [], 0)[0]:
+                chunk = device.recv(64)
                 if not chunk:
                     self.close()
                     raise LinkDown(f"{self.where} closed the connection")
