@@ -61,16 +61,21 @@ class RenderResult:
 def _glyph(ch: str, width_mul: int, height_mul: int, bold: bool) -> Image.Image:
     """One character in its printer cell, black on white ("L"), at the GS ! magnification."""
     wide = ord(ch) >= 0x80
-    base_w = HALF_WIDTH * (2 if wide else 1)
+    out_w = HALF_WIDTH * (2 if wide else 1) * width_mul
+    out_h = CELL_HEIGHT * height_mul
     mono = None if wide else find_mono_font()
-    font_file = mono or find_cjk_font()
-    font = font_file.load((20 if mono else 22) * height_mul)
-    cell = Image.new("L", (base_w * height_mul, CELL_HEIGHT * height_mul), 255)
+    if mono is not None:
+        # Printer Font A letters are tall and narrow (~17 of 24 dots): draw DejaVu Sans Mono that
+        # tall in a wider box, then squeeze it into the 12-dot cell.
+        font, draw_w = mono.load(23 * height_mul), 14 * height_mul
+    else:
+        font, draw_w = find_cjk_font().load(22 * height_mul), out_w * height_mul // width_mul
+    cell = Image.new("L", (draw_w, out_h), 255)
     draw = ImageDraw.Draw(cell)
     draw.text((cell.width / 2, cell.height / 2), ch, font=font, fill=0, anchor="mm",
               stroke_width=(1 + height_mul // 3) if bold else 0, stroke_fill=0)
-    if width_mul != height_mul:  # printers stretch cells; so do we
-        cell = cell.resize((base_w * width_mul, CELL_HEIGHT * height_mul), Image.LANCZOS)
+    if cell.size != (out_w, out_h):  # printers stretch cells for GS ! width; so do we
+        cell = cell.resize((out_w, out_h), Image.LANCZOS)
     return cell
 
 
