@@ -18,7 +18,7 @@ TICKET_LABELS: dict[str, dict[str, str]] = {
         "sep": "：",
     },
     "en": {
-        "green": "GREEN CHANNEL - PRIORITY",
+        "green": "GREEN CHANNEL  PRIORITY",
         "queue": "Service",
         "item": "Matter",
         "ahead": "Waiting ahead",

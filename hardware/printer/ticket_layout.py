@@ -152,11 +152,11 @@ def build_ticket(slip: TicketSlip, options: LayoutOptions | None = None) -> byte
 
     if slip.priority_green:
         # A full-width reversed bar: staff spot a green-channel ticket from across the counter.
-        banner = labels["green"]
-        pad = max(cols // 2 - text_columns(banner), 0)
         out += codes.size(2, 2) + codes.reverse(True)
-        line(" " * (pad // 2) + banner + " " * (pad - pad // 2))
-        out += codes.reverse(False) + codes.size() + codes.feed_dots(8)
+        for part in wrap_balanced(labels["green"], cols // 2):
+            pad = cols // 2 - text_columns(part)
+            line(" " * (pad // 2) + part + " " * (pad - pad // 2))
+        out += codes.reverse(False) + codes.size() + codes.feed_dots(12)
 
     out += codes.size(*_number_size(slip.number, cols)) + codes.bold(True)
     line(slip.number)
@@ -198,7 +198,7 @@ def build_ticket(slip: TicketSlip, options: LayoutOptions | None = None) -> byte
         else:
             out += _qr_raster(slip.track_url, options)
         out += codes.feed_dots(16)
-        for part in wrap(labels["scan"], cols):
+        for part in wrap_balanced(labels["scan"], cols):
             line(part)
         out += codes.feed_dots(10)
 
@@ -207,7 +207,7 @@ def build_ticket(slip: TicketSlip, options: LayoutOptions | None = None) -> byte
         for footer in slip.footer_lines:
             # Footer lines are hall configuration (service hours, the public 监督电话): printed as
             # given, because masking would garble a supervision hotline that is a mobile number.
-            for part in wrap(printable(footer), cols):
+            for part in wrap_balanced(printable(footer), cols):
                 line(part)
     out += codes.align("left") + codes.cut(options.partial_cut, feed_dots=24)
     return bytes(out)

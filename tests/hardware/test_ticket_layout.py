@@ -86,7 +86,11 @@ def test_green_channel_ticket_has_a_reversed_banner() -> None:
     data = build_ticket(slip(priority_green=True))
     banner = re.search(rb"\x1dB\x01\x1c&(.*?)\x1c\.\n\x1dB\x00", data, re.S)
     assert banner and "绿色通道" in banner.group(1).decode("gb18030")
+    assert len(banner.group(1)) == 24  # padded to the full width at double size: a solid bar
     assert b"\x1dB\x01" not in build_ticket(slip())
+    narrow = build_ticket(replace(sample_slip("en", green=True), track_url=URL), LayoutOptions(paper_dots=384))
+    bar = re.search(rb"\x1dB\x01(.*?)\x1dB\x00", narrow, re.S)
+    assert bar and bar.group(1) == b" GREEN CHANNEL  \n    PRIORITY    \n"
 
 
 def test_personal_data_is_masked_even_when_given_whole() -> None:
