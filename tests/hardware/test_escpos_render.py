@@ -144,3 +144,19 @@ def test_garbage_never_crashes_the_renderer(data: bytes) -> None:
     except RenderError:
         return
     assert result.image.width == 576 + 2 * (16 + 24)
+
+
+names = st.text(min_size=1, max_size=60).filter(lambda s: s.strip() and s.isprintable())
+
+
+@settings(max_examples=60, deadline=None)
+@given(hall=names, queue=names, item=st.none() | names, windows=names, waiting=st.integers(0, 10_000),
+       wait=st.none() | st.integers(0, 10**7), green=st.booleans(), narrow=st.booleans())
+def test_any_valid_slip_renders_cleanly(hall: str, queue: str, item: str | None, windows: str,
+                                        waiting: int, wait: int | None, green: bool, narrow: bool) -> None:
+    slip = replace(sample_slip("zh"), hall_name=hall, queue_name=queue, item_name=item,
+                   windows_text=windows, waiting_ahead=waiting, estimated_wait_s=wait,
+                   priority_green=green)
+    options = LayoutOptions(paper_dots=384 if narrow else 576)
+    result = render(build_ticket(slip, options), paper_dots=options.paper_dots)
+    assert result.warnings == [] and result.cuts == 1
