@@ -434,6 +434,13 @@ PROCESS = {
     "裁决": ("提出申请", "受理", "审理", "作出裁决"),
 }
 
+def process_steps(kind: str, promised_days: int) -> list[str]:
+    steps = list(PROCESS[kind])
+    if promised_days > 0 and steps[-1] == "即时办结":
+        steps[-1:] = ["审核", f"{promised_days}个工作日内办结并告知结果"]
+    return steps
+
+
 JINAN_QUEUES = [
     # id, name, name_en, default_service_s, daily_limit, kiosk_visible, location
     ("A", "企业开办", "Business start-up", 900, None, True, "一楼A区"),
@@ -468,7 +475,7 @@ def build_items(hall_id: str, region: str, rows: dict[str, list[tuple]], locatio
             guide = {
                 "conditions": conditions,
                 "materials": material_list,
-                "process": list(PROCESS[kind]),
+                "process": process_steps(kind, promised),
                 "legal_limit_days": legal,
                 "promised_limit_days": promised,
                 "fees": fees,
@@ -646,11 +653,11 @@ def jinan_city() -> tuple[dict, list[dict]]:
         for _ in range(count):
             win([queue])
     # Tidal windows: a home queue first, helping a neighbour at peaks (managers move them at run time).
-    win(["A", "H"], tags=["tidal"], policy="ordered")
-    win(["H", "A"], tags=["tidal"], policy="ordered")
-    win(["B", "H"], tags=["tidal"], policy="ordered")
-    win(["C", "D"], tags=["tidal"], policy="ordered")
-    win(["F", "G"], tags=["tidal"], policy="ordered")
+    win(["A", "H"], name=f"{len(windows) + 1}号潮汐窗口", tags=["tidal"], policy="ordered")
+    win(["H", "A"], name=f"{len(windows) + 1}号潮汐窗口", tags=["tidal"], policy="ordered")
+    win(["B", "H"], name=f"{len(windows) + 1}号潮汐窗口", tags=["tidal"], policy="ordered")
+    win(["C", "D"], name=f"{len(windows) + 1}号潮汐窗口", tags=["tidal"], policy="ordered")
+    win(["F", "G"], name=f"{len(windows) + 1}号潮汐窗口", tags=["tidal"], policy="ordered")
     # 综合窗口 (无差别受理): any matter of these queues, in ticket rank order.
     every = ["K", "A", "B", "C", "D", "E", "F", "H", "J"]
     for n in range(5):
@@ -662,11 +669,15 @@ def jinan_city() -> tuple[dict, list[dict]]:
     assert len(windows) == 40, len(windows)
 
     staff = []
-    regular = [w["id"] for w in windows]
     for n, name in enumerate(JINAN_NAMES[:42]):
-        home = regular[n % len(regular)]
-        extra = regular[(n + 7) % len(regular)] if n % 3 == 0 else None
-        staff.append(staff_entry(hall_id, f"s{n + 1:03d}", name, [home] + ([extra] if extra and extra != home else [])))
+        home = windows[n % len(windows)]
+        # Cover for a neighbour: the tidal window that helps the home queue, or the next window of
+        # the same kind (comprehensive, special).
+        cover = [w for w in windows if w is not home and w["tags"] and "tidal" in w["tags"]
+                 and home["queues"][0] in w["queues"]]
+        cover += [w for w in windows[n % len(windows) + 1:] + windows if w is not home and w["tags"]
+                  and home["tags"] == ["comprehensive"] == w["tags"]]
+        staff.append(staff_entry(hall_id, f"s{n + 1:03d}", name, [home["id"]] + [w["id"] for w in cover[:1]]))
     for n, name in enumerate(JINAN_NAMES[42:45]):
         staff.append(staff_entry(hall_id, f"s{43 + n:03d}", name, ["W37", "W38"], role="manager"))
 
@@ -784,6 +795,8 @@ def lixia() -> tuple[dict, list[dict]]:
         name = special_names.get(qs[0]) if tags and "special" in tags else None
         if tags and "comprehensive" in tags:
             name = f"{n}号综合窗口"
+        elif tags == ["tidal"]:
+            name = f"{n}号潮汐窗口"
         windows.append({"id": f"W{n:02d}", "name": name or f"{n}号窗口", "queues": qs, "policy": policy, "tags": tags})
     staff = [staff_entry(hall_id, f"s{n + 1:03d}", name, [windows[n]["id"]]) for n, name in enumerate(LIXIA_NAMES[:15])]
     staff.append(staff_entry(hall_id, "s016", LIXIA_NAMES[15], [], role="manager"))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.config import ConfigError, Config, load_config, parse_config
+from queue_server import config as config_module
+from queue_server.config import Config, ConfigError, load_config, parse_config
 from queue_server.core.hours import is_open, next_opening
 from queue_server.security.passwords import token_sha256, verify_password
 
@@ -208,6 +209,15 @@ def test_opening_times():
     assert is_open(lixia.hours, at("2026-11-24", "12:30"), lixia.zone)  # 午间不间断
     demo = _hall("demo.toml")
     assert is_open(demo.hours, at("2026-11-29", "03:00"), demo.zone)
+
+
+def test_docs_describe_every_key():
+    text = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    models = (config_module.Config, config_module.ServerSettings, config_module.Hall, config_module.Queue,
+              config_module.Item, config_module.Guide, config_module.Window, config_module.Staff,
+              config_module.Device, config_module.Hours, config_module.HoursRule, config_module.DateOverride)
+    missing = [f"{m.__name__}.{key}" for m in models for key in m.model_fields if f"| `{key}`" not in text]
+    assert not missing
 
 
 # ---- bad variants of the demo hall ---------------------------------------------------------
