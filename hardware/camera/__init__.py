@@ -2,6 +2,7 @@
 with a quality check that tells the citizen what to change, face embeddings with 1:1 and 1:N
 matching, and a simple motion-based liveness check. docs/hardware-camera.md has the details."""
 
+from .capture import CaptureState, CaptureStep, FaceCapture
 from .embedding import FaceEmbedder, LbpEmbedder
 from .errors import (CameraInputError, FrameError, ModelFilesError, NoFaceError,
                      QRPayloadError, SourceError)
@@ -16,7 +17,7 @@ from .sface import SFaceEmbedder
 from .sources import FrameSource, open_source
 
 __all__ = [
-    "CameraInputError", "FaceBox", "FaceDetector", "FaceEmbedder", "FaceGallery", "Frame",
+    "CameraInputError", "CaptureState", "CaptureStep", "FaceBox", "FaceCapture", "FaceDetector", "FaceEmbedder", "FaceGallery", "Frame",
     "FrameError", "FrameGrabber", "FrameSource", "LbpEmbedder", "LivenessVerdict", "Match",
     "ModelFilesError", "MotionLivenessCheck", "NoFaceError", "QRDecoder", "QRPayloadError",
     "QualityIssue", "QualityThresholds", "QualityVerdict", "SFaceEmbedder", "SourceError",

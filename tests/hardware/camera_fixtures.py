@@ -19,10 +19,14 @@ import zipfile
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import qrcode
+
+if TYPE_CHECKING:
+    from hardware.camera.faces import FaceBox
 
 INSIGHTFACE_VERSION = "2.1"
 CACHE = Path(os.environ.get("HALL_TEST_DATA_CACHE",
@@ -134,6 +138,23 @@ def on_canvas(img: np.ndarray, size: tuple[int, int] = (640, 480), fill: int = 1
     y, x = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
     canvas[y:y + small.shape[0], x:x + small.shape[1]] = small
     return canvas
+
+
+# -- a blink, painted onto a real photo (no package ships a video of a person) -----------------
+BLINK = [0, 0, 0, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 0]  # how far the eyes are closed, frame by frame
+
+
+def close_eyes(img: np.ndarray, face: "FaceBox", amount: float) -> np.ndarray:
+    """Eyelids drawn over the eyes: the eye region blended towards the skin just above it."""
+    out = img.copy()
+    eyes = face.eyes or ((face.x + face.w * 0.32, face.y + face.h * 0.4),
+                         (face.x + face.w * 0.68, face.y + face.h * 0.4))
+    r = int(face.w * 0.09)
+    for x, y in ((int(a), int(b)) for a, b in eyes):
+        skin = out[y - 2 * r:y - r, x - r:x + r].mean(axis=(0, 1))
+        region = out[y - r:y + r, x - r:x + r].astype(np.float32)
+        out[y - r:y + r, x - r:x + r] = (region * (1 - amount) + skin * amount).astype(np.uint8)
+    return out
 
 
 # -- QR codes ---------------------------------------------------------------------------------

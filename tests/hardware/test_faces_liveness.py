@@ -9,31 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from camera_fixtures import astronaut, grace_hopper, noisy, on_canvas, shift, tom_hanks, write_video
-from hardware.camera.faces import FaceBox, FaceDetector
+from camera_fixtures import (BLINK, astronaut, close_eyes, grace_hopper, noisy, on_canvas, shift,
+                             tom_hanks, write_video)
+from hardware.camera.faces import FaceDetector
 from hardware.camera.liveness import MotionLivenessCheck
 from hardware.camera.sources import open_source
 
-BLINK = [0, 0, 0, 0.5, 1, 0.5, 0, 0, 0, 0, 0, 0]
 PHOTOS = {"astronaut": astronaut, "grace_hopper": grace_hopper, "tom_hanks": tom_hanks}
 
 
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
     return FaceDetector()
-
-
-def close_eyes(img: np.ndarray, face: FaceBox, amount: float) -> np.ndarray:
-    """Eyelids drawn over the eyes: the eye region blended towards the skin just above it."""
-    out = img.copy()
-    eyes = face.eyes or ((face.x + face.w * 0.32, face.y + face.h * 0.4),
-                         (face.x + face.w * 0.68, face.y + face.h * 0.4))
-    r = int(face.w * 0.09)
-    for x, y in ((int(a), int(b)) for a, b in eyes):
-        skin = out[y - 2 * r:y - r, x - r:x + r].mean(axis=(0, 1))
-        region = out[y - r:y + r, x - r:x + r].astype(np.float32)
-        out[y - r:y + r, x - r:x + r] = (region * (1 - amount) + skin * amount).astype(np.uint8)
-    return out
 
 
 def run(detector: FaceDetector, frames: list[np.ndarray]) -> MotionLivenessCheck:
