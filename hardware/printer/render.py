@@ -58,9 +58,9 @@ class RenderResult:
 
 
 @lru_cache(maxsize=4096)
-def _glyph(ch: str, width_mul: int, height_mul: int, bold: bool) -> Image.Image:
-    """One character in its printer cell, black on white ("L"), at the GS ! magnification."""
-    wide = ord(ch) >= 0x80
+def _glyph(ch: str, wide: bool, width_mul: int, height_mul: int, bold: bool) -> Image.Image:
+    """One character in its printer cell, black on white ("L"), at the GS ! magnification.
+    `wide`: a GB18030 character in Chinese mode (24 dots); otherwise a code-page one (12 dots)."""
     out_w = HALF_WIDTH * (2 if wide else 1) * width_mul
     out_h = CELL_HEIGHT * height_mul
     mono = None if wide else find_mono_font()
@@ -82,6 +82,7 @@ def _glyph(ch: str, width_mul: int, height_mul: int, bold: bool) -> Image.Image:
 @dataclass
 class _Glyph:
     ch: str
+    wide: bool
     width_mul: int
     height_mul: int
     bold: bool
@@ -89,7 +90,7 @@ class _Glyph:
 
     @property
     def width(self) -> int:
-        return HALF_WIDTH * (2 if ord(self.ch) >= 0x80 else 1) * self.width_mul
+        return HALF_WIDTH * (2 if self.wide else 1) * self.width_mul
 
 
 class _Renderer:
@@ -161,8 +162,8 @@ class _Renderer:
         self.y += block.height
 
     # -- text ------------------------------------------------------------------------------
-    def add_char(self, ch: str) -> None:
-        glyph = _Glyph(ch, self.width_mul, self.height_mul, self.bold, self.reverse)
+    def add_char(self, ch: str, wide: bool = False) -> None:
+        glyph = _Glyph(ch, wide, self.width_mul, self.height_mul, self.bold, self.reverse)
         if not self.line:
             self.line_align = self.align  # ESC a counts at the start of a line, as on printers
         if sum(g.width for g in self.line) + glyph.width > self.paper:
@@ -179,7 +180,7 @@ class _Renderer:
         self.ensure(self.y + max(height, self.spacing))
         x = self.x_for(sum(g.width for g in self.line), self.line_align)
         for g in self.line:
-            cell = _glyph(g.ch, g.width_mul, g.height_mul, g.bold)
+            cell = _glyph(g.ch, g.wide, g.width_mul, g.height_mul, g.bold)
             top = self.y + height - cell.height  # characters share a baseline at the bottom
             if g.reverse:
                 cell = Image.eval(cell, lambda v: 255 - v)
@@ -197,10 +198,10 @@ class _Renderer:
             if 0x30 <= second[0] <= 0x39:
                 raw += self.take(2, "a 4-byte GB18030 character")
             try:
-                self.add_char(raw.decode("gb18030"))
+                self.add_char(raw.decode("gb18030"), wide=True)
             except UnicodeDecodeError:
                 self.warn(f"invalid GB18030 bytes {raw.hex()} at byte {self.pos - len(raw)}")
-                self.add_char("?")
+                self.add_char("?", wide=True)
             return
         self.add_char(bytes([byte]).decode("cp437"))
 
