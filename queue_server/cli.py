@@ -51,6 +51,7 @@ def _hash_password() -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from .config import ConfigError, load_config
     from .storage.database import DatabaseError
 

@@ -263,7 +263,13 @@ def _unique(what: str, values: list[str]) -> None:
 
 
 def _describe(error: ValidationError, data: dict) -> str:
-    first = error.errors()[0]
+    """Each problem as `where: what`, naming the key the way a person reads the TOML."""
+    problems = [_describe_one(e, data) for e in error.errors()[:5]]
+    more = len(error.errors()) - len(problems)
+    return "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
+
+
+def _describe_one(first: dict, data: dict) -> str:
     loc = first["loc"]
     # Name the key the way a person reads the TOML: halls[0].queues[2].id → halls."jn-city".queues.A
     parts: list[str] = []
