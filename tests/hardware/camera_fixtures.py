@@ -123,8 +123,8 @@ ALTERATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 def noisy(img: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    return np.clip(img.astype(np.float32) + rng.normal(0, sigma, img.shape), 0, 255).astype(
-        np.uint8)
+    noise = rng.standard_normal(img.shape, dtype=np.float32) * np.float32(sigma)
+    return np.clip(img.astype(np.float32) + noise, 0, 255).astype(np.uint8)
 
 
 def on_canvas(img: np.ndarray, size: tuple[int, int] = (640, 480), fill: int = 110
