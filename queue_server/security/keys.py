@@ -55,4 +55,4 @@ class Keys:
         return base64.urlsafe_b64encode(digest[:12]).decode("ascii")
 
     def track_secret_ok(self, ticket_id: str, secret: str) -> bool:
-        return hmac.compare_digest(self.track_secret(ticket_id), secret)
+        return hmac.compare_digest(self.track_secret(ticket_id).encode(), secret.encode("utf-8", "surrogatepass"))
