@@ -20,7 +20,9 @@ from queue_server.security.passwords import token_sha256, verify_password
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = ROOT / "config"
-CONFIG_FILES = sorted(CONFIG_DIR.glob("*.toml"))
+# Hall configurations (the folder also holds terminal configs such as kiosk-demo.toml, which are
+# not hall files and have no [[halls]]).
+CONFIG_FILES = sorted(p for p in CONFIG_DIR.glob("*.toml") if "halls" in tomllib.loads(p.read_text(encoding="utf-8")))
 README = (CONFIG_DIR / "README.md").read_text(encoding="utf-8")
 DEMO_PASSWORD = "demo1234"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
