@@ -35,20 +35,28 @@ from hardware.camera.matcher import FaceGallery  # noqa: E402
 from hardware.camera.qr import QRDecoder  # noqa: E402
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median and worst wall time in milliseconds, after one warm-up call."""
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median and worst wall time, and median CPU time of this thread, in milliseconds, after
+    one warm-up call. CPU time is what a dedicated core would take; wall time also counts waiting
+    for a core when the machine is busy."""
     fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
+    return statistics.median(wall), max(wall), statistics.median(cpu)
+
+
+def fmt(t: tuple[float, float, float]) -> str:
+    return f"{t[0]:6.1f} / {t[1]:6.1f} (cpu {t[2]:6.1f})"
 
 
 def bench_faces(repeat: int) -> None:
     detector, embedder = FaceDetector(), LbpEmbedder()
-    print("face detection + embedding, 640x480 frame, 1 thread (median / worst ms):")
+    print("face detection + embedding, 640x480 frame, 1 thread (ms: median / worst wall, "
+          "median cpu):")
     for name, photo in (("astronaut", cf.astronaut()), ("grace_hopper", cf.grace_hopper()),
                         ("tom_hanks", cf.tom_hanks())):
         frame = cf.on_canvas(photo)
@@ -56,26 +64,25 @@ def bench_faces(repeat: int) -> None:
         det = timed(lambda: detector.detect(frame), repeat)
         emb = timed(lambda: embedder.embed(frame, faces[0]), repeat)
         both = timed(lambda: embedder.embed(frame, detector.detect(frame)[0]), repeat)
-        print(f"  {name:13s} face {faces[0].w}px: detect {det[0]:6.1f} / {det[1]:6.1f}   "
-              f"embed {emb[0]:5.1f} / {emb[1]:5.1f}   together {both[0]:6.1f} / {both[1]:6.1f}")
+        print(f"  {name:13s} face {faces[0].w:3d}px: detect {fmt(det)}  embed {fmt(emb)}  "
+              f"together {fmt(both)}")
     empty = np.full((480, 640, 3), 110, np.uint8)
-    print(f"  {'no face':13s}            detect {timed(lambda: detector.detect(empty), repeat)[0]:6.1f}")
+    print(f"  {'no face':13s}             detect {fmt(timed(lambda: detector.detect(empty), repeat))}")
 
 
 def bench_search(repeat: int) -> None:
     dim = LbpEmbedder().dim
     rng = np.random.default_rng(0)
-    print(f"1:N search, {dim}-d float32 embeddings, 1 thread (median / worst ms):")
+    print(f"1:N search, {dim}-d float32 embeddings, 1 thread (ms: median / worst wall, median cpu):")
     for n in (10_000, 100_000):
         gallery = FaceGallery(dim, 0.73, capacity=n)
         vectors = rng.standard_normal((n, dim), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         gallery.add_many([f"id{i}" for i in range(n)], vectors)
         probe = vectors[n // 2]
-        med, worst = timed(lambda: gallery.identify(probe, top_k=5), repeat)
+        t = timed(lambda: gallery.identify(probe, top_k=5), repeat)
         assert gallery.identify(probe)[0].id == f"id{n // 2}"
-        print(f"  {n:7d} stored ({n * dim * 4 / 2**20:5.0f} MiB): identify top-5 "
-              f"{med:6.1f} / {worst:6.1f}")
+        print(f"  {n:7d} stored ({n * dim * 4 / 2**20:5.0f} MiB): identify top-5 {fmt(t)}")
 
 
 def bench_qr(repeat: int) -> None:
@@ -85,14 +92,12 @@ def bench_qr(repeat: int) -> None:
     frame = cf.on_canvas(cf.astronaut())
     with_code = frame.copy()
     with_code[140:340, 420:620] = code
-    print("QR decoding, 640x480 frame, 1 thread (median / worst ms):")
+    print("QR decoding, 640x480 frame, 1 thread (ms: median / worst wall, median cpu):")
     for name, img in (("code in frame", with_code), ("no code", frame)):
         for reader, read in decoder.readers:
             only = QRDecoder(readers=[(reader, read)])
-            med, worst = timed(lambda: only.decode(img), repeat)
-            print(f"  {name:13s} {reader:8s} {med:6.1f} / {worst:6.1f}")
-        med, worst = timed(lambda: decoder.decode(img), repeat)
-        print(f"  {name:13s} {'chain':8s} {med:6.1f} / {worst:6.1f}")
+            print(f"  {name:13s} {reader:8s} {fmt(timed(lambda: only.decode(img), repeat))}")
+        print(f"  {name:13s} {'chain':8s} {fmt(timed(lambda: decoder.decode(img), repeat))}")
 
 
 def accuracy() -> None:
@@ -121,7 +126,8 @@ def main() -> None:
     parser.add_argument("--skip-accuracy", action="store_true")
     args = parser.parse_args()
     cv2.setNumThreads(1)
-    print(f"OpenCV {cv2.__version__}, numpy {np.__version__}, cv2.setNumThreads(1), "
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} cores; OpenCV {cv2.__version__}, numpy {np.__version__}, cv2.setNumThreads(1), "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
     bench_faces(args.repeat)
     bench_search(max(3, args.repeat // 4))
