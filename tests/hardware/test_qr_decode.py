@@ -11,10 +11,13 @@ import cv2
 import numpy as np
 import pytest
 import qrcode
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camera_fixtures import astronaut, blur, noisy, perspective, qr_image, qr_png, rotate
 from hardware.camera.frames import FrameError
-from hardware.camera.qr import MAX_PAYLOAD_BYTES, QRDecoder, QRPayloadError, check_payload
+from hardware.camera.qr import (MAX_PAYLOAD_BYTES, QRDecoder, QRPayloadError, check_payload,
+                                undo_latin1)
 
 ROOT = Path(__file__).resolve().parents[2]
 LUTONG = "LTM:3701:9f2c1e7a-5d1b-4c2e-8e0f-2a1b3c4d5e6f"  # the shape of a 鲁通码 token
@@ -128,3 +131,47 @@ def test_cli_exits_1_without_a_code_and_2_on_a_bad_file(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "not UTF-8" in refused.stdout
     missing = _cli("decode-qr", str(tmp_path / "none.png"))
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64))
+def test_any_payload_is_text_or_a_clear_refusal(data: bytes) -> None:
+    try:
+        text = check_payload(data)
+    except QRPayloadError as exc:
+        assert exc.message_zh.startswith("二维码")
+        return
+    assert text.encode("utf-8") == data and "\x00" not in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_utf8_text_survives_the_latin1_repair_unless_latin1_only(text: str) -> None:
+    data = text.encode("utf-8")
+    repaired = undo_latin1(data)
+    if text.isascii() or any(ord(c) > 255 for c in text):
+        assert repaired == data  # ASCII codes and anything with Chinese are left alone
+    else:  # Latin-1-only: taken as OpenCV's re-encoding of raw bytes
+        raw = text.encode("latin-1")
+        assert repaired in (raw, data)
+        assert (repaired == data) == _is_utf8(raw)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=1, max_size=40))
+def test_opencv_latin1_reencoding_is_undone(raw: bytes) -> None:
+    # What cv2.QRCodeDetector returns for a byte payload that is not valid UTF-8.
+    try:
+        raw.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    assert undo_latin1(raw.decode("latin-1").encode("utf-8")) == raw
