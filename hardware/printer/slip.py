@@ -11,7 +11,8 @@ from typing import Any, Literal, Mapping
 from urllib.parse import urljoin, urlsplit
 
 Language = Literal["zh", "en"]
-CHANNELS = ("walkin", "nocard", "lutong", "face", "card", "reservation")
+CHANNELS = ("walkin", "nocard", "lutong", "face", "card", "reservation")  # CONTRACT.md §4
+_CHANNEL = re.compile(r"^[a-z0-9_]{1,32}$")
 
 _NUMBER = re.compile(r"^[A-Za-z0-9-]{1,12}$")
 MAX_TEXT = 200  # longer than any hall, queue or item name; stops a runaway string eating a roll
@@ -30,7 +31,7 @@ class TicketSlip:
     track_url: str | None = None  # absolute http(s) URL of the phone page
     masked_holder: str | None = None  # already masked: "张*"
     footer_lines: tuple[str, ...] = field(default_factory=tuple)
-    channel: str = "walkin"
+    channel: str = "walkin"  # one of CHANNELS prints its label; another (a newer server) prints none
     priority_green: bool = False
     language: Language = "zh"
 
@@ -61,8 +62,9 @@ class TicketSlip:
         object.__setattr__(self, "footer_lines", tuple(self.footer_lines))
         for line in self.footer_lines:
             _check_text("footer line", line, required=False)
-        if self.channel not in CHANNELS:
-            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {self.channel!r}")
+        # Not limited to CHANNELS: a server that learns a new channel must not stop tickets printing.
+        if not isinstance(self.channel, str) or not _CHANNEL.match(self.channel):
+            raise ValueError(f"channel must be a short lower-case name like 'walkin', got {self.channel!r}")
         if self.language not in ("zh", "en"):
             raise ValueError(f"language must be 'zh' or 'en', got {self.language!r}")
 

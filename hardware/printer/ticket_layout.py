@@ -181,7 +181,9 @@ def build_ticket(slip: TicketSlip, options: LayoutOptions | None = None) -> byte
     line(labels["issued"] + sep + issued.strftime("%Y-%m-%d %H:%M"))
     if slip.masked_holder:
         line(labels["holder"] + sep + _clean(slip.masked_holder))
-    line(labels["channel"] + sep + CHANNEL_LABELS[slip.language][slip.channel])
+    channel = CHANNEL_LABELS[slip.language].get(slip.channel)
+    if channel:
+        line(labels["channel"] + sep + channel)
     out += codes.line_spacing() + codes.feed_dots(6)
     line("-" * cols)
     out += codes.feed_dots(10)

@@ -107,6 +107,11 @@ def test_control_characters_in_names_cannot_inject_commands() -> None:
     assert b"\x1c&" + "济南pV中心".encode("gb18030") + b"\x1c." in data
 
 
+def test_channel_label_and_an_unknown_channel() -> None:
+    assert "鲁通码取号".encode("gb18030") in build_ticket(slip(channel="lutong"))
+    assert "取号方式".encode("gb18030") not in build_ticket(slip(channel="kiosk_v2"))
+
+
 def test_wait_and_time_lines() -> None:
     issued = datetime(2026, 11, 22, 1, 31, tzinfo=timezone.utc)  # 09:31 in Jinan
     data = build_ticket(slip(issued_at=issued, estimated_wait_s=4900, waiting_ahead=12))
@@ -125,7 +130,7 @@ def test_wait_and_time_lines() -> None:
         ({"estimated_wait_s": 1.5}, "estimated_wait_s"),
         ({"track_url": "/api/v1/track/x?k=1"}, "absolute"),
         ({"track_url": "javascript:alert(1)"}, "absolute"),
-        ({"channel": "fax"}, "channel"),
+        ({"channel": "Walk-In!"}, "channel"),
         ({"number": "A 12"}, "number"),
         ({"number": ""}, "number"),
         ({"hall_name": "  "}, "hall_name"),
