@@ -111,6 +111,9 @@ class HallState:
         self.recent_calls: deque[dict[str, Any]] = deque(maxlen=RECENT_CALLS)  # oldest first
         self.durations = DurationHistory()
         self.waiting_counts: dict[str, int] = {q.id: 0 for q in hall.queues}
+        # Per queue, the waiting ticket with the latest effective time: every other waiting
+        # ticket of its queue ranks before it when it is ordinary (see views.ticket_position).
+        self.latest_waiting: dict[str, tuple[dt.datetime, str, bool]] = {}  # (time, id, strictly latest)
 
     # -- reading -------------------------------------------------------------------------------
     def waiting(self) -> Iterator[Ticket]:
@@ -132,7 +135,22 @@ class HallState:
         other.recent_calls = deque(self.recent_calls, maxlen=RECENT_CALLS)
         other.durations = self.durations.copy()
         other.waiting_counts = dict(self.waiting_counts)
+        other.latest_waiting = dict(self.latest_waiting)
         return other
+
+    def _note_latest(self, ticket: Ticket) -> None:
+        latest = self.latest_waiting.get(ticket.queue)
+        if latest is None or ticket.effective_at > latest[0]:
+            self.latest_waiting[ticket.queue] = (ticket.effective_at, ticket.id, True)
+        elif ticket.effective_at == latest[0]:  # a tie: no fast answer for either
+            self.latest_waiting[ticket.queue] = (ticket.effective_at, ticket.id, False)
+
+    def add_loaded(self, ticket: Ticket) -> None:
+        """A live ticket read back from storage (tickets must come in effective-time order)."""
+        self.tickets[ticket.id] = ticket
+        if ticket.status is TicketStatus.WAITING:
+            self.waiting_counts[ticket.queue] = self.waiting_counts.get(ticket.queue, 0) + 1
+            self._note_latest(ticket)
 
     # -- writing (only from storage, once the change is written) -------------------------------
     def apply(self, change: Change) -> None:
@@ -147,6 +165,7 @@ class HallState:
                 self.waiting_counts[old.queue] = self.waiting_counts.get(old.queue, 0) - 1
             if ticket.status is TicketStatus.WAITING:
                 self.waiting_counts[ticket.queue] = self.waiting_counts.get(ticket.queue, 0) + 1
+                self._note_latest(ticket)
             if ticket.status in TERMINAL:
                 self.tickets.pop(ticket.id, None)
             else:

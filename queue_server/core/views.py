@@ -7,7 +7,7 @@ from typing import Any
 
 from .engine import HallState
 from .estimates import estimate_wait_s, queue_capacity
-from .model import Ticket, TicketStatus, WindowState
+from .model import Ticket, TicketClass, TicketStatus, WindowState
 from .ranking import call_order, ticket_class, waiting_ahead
 
 
@@ -31,7 +31,13 @@ def ticket_position(state: HallState, ticket: Ticket, now: dt.datetime) -> tuple
     """(waiting_ahead, estimated_wait_s) for a ticket; (0, None) once it is no longer waiting."""
     if ticket.status is not TicketStatus.WAITING:
         return 0, None
-    ahead = waiting_ahead(ticket, state.queue_waiting(ticket.queue), now)
+    latest = state.latest_waiting.get(ticket.queue)
+    if latest is not None and latest[1] == ticket.id and latest[2] and ticket_class(ticket, now) is TicketClass.ORDINARY:
+        # The newest ordinary ticket (the usual walk-in): everyone else waiting is ahead. Saves
+        # ranking the whole queue on every ticket issued.
+        ahead = state.waiting_counts.get(ticket.queue, 0) - 1
+    else:
+        ahead = waiting_ahead(ticket, state.queue_waiting(ticket.queue), now)
     return ahead, queue_estimate(state, ticket.queue, ahead)
 
 

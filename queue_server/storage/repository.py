@@ -90,12 +90,13 @@ def load_hall_state(conn: Connection, hall: Hall) -> HallState:
             staff=StaffRef(row.staff_id, row.staff_name) if row.staff_id else None,
             current=row.current_ticket,
         )
-    rows = conn.execute(select(s.tickets).where(s.tickets.c.hall_id == hall.id, s.tickets.c.status.in_(ACTIVE)))
+    rows = conn.execute(
+        select(s.tickets)
+        .where(s.tickets.c.hall_id == hall.id, s.tickets.c.status.in_(ACTIVE))
+        .order_by(s.tickets.c.effective_at, s.tickets.c.seq)
+    )
     for row in rows:
-        ticket = ticket_from_row(row)
-        state.tickets[ticket.id] = ticket
-        if ticket.status is TicketStatus.WAITING:
-            state.waiting_counts[ticket.queue] = state.waiting_counts.get(ticket.queue, 0) + 1
+        state.add_loaded(ticket_from_row(row))
     for row in conn.execute(
         select(s.counters).where(s.counters.c.hall_id == hall.id, s.counters.c.service_day == day)
     ):

@@ -312,7 +312,10 @@
     clearInterval(S.safetyTimer);
     S.safetyTimer = setInterval(() => scheduleRefresh(0), SAFETY_REFRESH_MS);
     clearInterval(S.clockTimer);
-    S.clockTimer = setInterval(renderWaiting, 30000);
+    S.clockTimer = setInterval(() => {
+      renderWaiting();
+      fitLists();
+    }, 30000);
     document.activeElement && document.activeElement.blur && document.activeElement.blur();
   }
 
@@ -437,6 +440,7 @@
     renderMissed();
     renderQueues();
     renderNotice();
+    fitLists();
   }
 
   function renderCurrent() {
@@ -548,7 +552,6 @@
       list.append(row);
     }
     $("waiting-empty").hidden = tickets.length > 0;
-    fitList(list, $("waiting-more"), (S.waiting.total || 0) - tickets.length);
   }
 
   function renderMissed() {
@@ -573,7 +576,13 @@
     }
     $("missed-count").textContent = String(S.missed.length);
     $("missed-empty").hidden = S.missed.length > 0;
-    fitList(list, $("missed-more"), 0);
+  }
+
+  // The missed panel takes what it needs (up to its limit) first; the waiting list gets the rest.
+  function fitLists() {
+    if (!S.window) return;
+    fitList($("missed-list"), $("missed-more"), 0);
+    fitList($("waiting-list"), $("waiting-more"), (S.waiting.total || 0) - (S.waiting.tickets || []).length);
   }
 
   // Lists never scroll: rows that do not fit are hidden and counted in a line below.
@@ -755,7 +764,10 @@
       radio.type = "radio";
       radio.name = "transfer-queue";
       radio.value = queue.id;
-      radio.addEventListener("change", fillTransferWindows);
+      radio.addEventListener("change", () => {
+        setFormError("transfer-error", "");
+        fillTransferWindows();
+      });
       label.append(radio, el("span", "queue-option-id", queue.id), el("span", "queue-option-name", queueName(queue.id)), el("span", "queue-option-count", t("desk.people", { n: queue.waiting })));
       if (queue.id === ticket.queue) label.classList.add("queue-option-same");
       options.append(label);
@@ -926,10 +938,19 @@
       case "ticket":
         return event.window === S.windowId || mine.includes(event.queue);
       case "queue":
-        return true; // every queue's count is on the desk
+        if (mine.includes(event.queue)) return true;
+        noteQueueCount(event.queue, event.waiting); // another queue: only its count changes
+        return false;
       default:
         return false;
     }
+  }
+
+  function noteQueueCount(queueId, waiting) {
+    const queue = S.queues.find((q) => q.id === queueId);
+    if (!queue || typeof waiting !== "number") return;
+    queue.waiting = waiting;
+    renderQueues();
   }
 
   // -- start ------------------------------------------------------------------------------------
@@ -939,6 +960,7 @@
     $("logout").addEventListener("click", logout);
     $("switch-window").addEventListener("click", switchWindow);
     $("lang-toggle").addEventListener("click", () => {
+      $("lang-toggle").blur();
       S.lang = S.lang === "zh" ? "en" : "zh";
       localStorage.setItem(LANG_KEY, S.lang);
       applyLanguage();
@@ -959,10 +981,7 @@
       }
     });
     window.addEventListener("resize", () => {
-      if (S.windowId) {
-        renderWaiting();
-        renderMissed();
-      }
+      if (S.windowId) fitLists();
     });
   }
 
