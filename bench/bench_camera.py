@@ -16,7 +16,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import statistics
+import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -61,26 +61,28 @@ def bench_faces(repeat: int) -> None:
                         ("tom_hanks", cf.tom_hanks())):
         frame = cf.on_canvas(photo)
         faces = detector.detect(frame)
-        det = timed(lambda: detector.detect(frame), repeat)
-        emb = timed(lambda: embedder.embed(frame, faces[0]), repeat)
-        both = timed(lambda: embedder.embed(frame, detector.detect(frame)[0]), repeat)
+        det = timed(lambda f=frame: detector.detect(f), repeat)
+        emb = timed(lambda f=frame, b=faces[0]: embedder.embed(f, b), repeat)
+        both = timed(lambda f=frame: embedder.embed(f, detector.detect(f)[0]), repeat)
         print(f"  {name:13s} face {faces[0].w:3d}px: detect {fmt(det)}  embed {fmt(emb)}  "
               f"together {fmt(both)}")
     empty = np.full((480, 640, 3), 110, np.uint8)
-    print(f"  {'no face':13s}             detect {fmt(timed(lambda: detector.detect(empty), repeat))}")
+    t = timed(lambda: detector.detect(empty), repeat)
+    print(f"  {'no face':13s}             detect {fmt(t)}")
 
 
 def bench_search(repeat: int) -> None:
     dim = LbpEmbedder().dim
     rng = np.random.default_rng(0)
-    print(f"1:N search, {dim}-d float32 embeddings, 1 thread (ms: median / worst wall, median cpu):")
+    print(f"1:N search, {dim}-d float32 embeddings, 1 thread "
+          "(ms: median / worst wall, median cpu):")
     for n in (10_000, 100_000):
         gallery = FaceGallery(dim, 0.73, capacity=n)
         vectors = rng.standard_normal((n, dim), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         gallery.add_many([f"id{i}" for i in range(n)], vectors)
         probe = vectors[n // 2]
-        t = timed(lambda: gallery.identify(probe, top_k=5), repeat)
+        t = timed(lambda g=gallery, p=probe: g.identify(p, top_k=5), repeat)
         assert gallery.identify(probe)[0].id == f"id{n // 2}"
         print(f"  {n:7d} stored ({n * dim * 4 / 2**20:5.0f} MiB): identify top-5 {fmt(t)}")
 
@@ -96,8 +98,10 @@ def bench_qr(repeat: int) -> None:
     for name, img in (("code in frame", with_code), ("no code", frame)):
         for reader, read in decoder.readers:
             only = QRDecoder(readers=[(reader, read)])
-            print(f"  {name:13s} {reader:8s} {fmt(timed(lambda: only.decode(img), repeat))}")
-        print(f"  {name:13s} {'chain':8s} {fmt(timed(lambda: decoder.decode(img), repeat))}")
+            t = timed(lambda d=only, i=img: d.decode(i), repeat)
+            print(f"  {name:13s} {reader:8s} {fmt(t)}")
+        t = timed(lambda i=img: decoder.decode(i), repeat)
+        print(f"  {name:13s} {'chain':8s} {fmt(t)}")
 
 
 def accuracy() -> None:
@@ -127,7 +131,8 @@ def main() -> None:
     args = parser.parse_args()
     cv2.setNumThreads(1)
     load = os.getloadavg()[0]
-    print(f"load average {load:.1f} on {os.cpu_count()} cores; OpenCV {cv2.__version__}, numpy {np.__version__}, cv2.setNumThreads(1), "
+    print(f"load average {load:.1f} on {os.cpu_count()} cores; OpenCV {cv2.__version__}, "
+          f"numpy {np.__version__}, cv2.setNumThreads(1), "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
     bench_faces(args.repeat)
     bench_search(max(3, args.repeat // 4))

@@ -17,7 +17,8 @@ from .sface import SFaceEmbedder
 from .sources import FrameSource, open_source
 
 __all__ = [
-    "CameraInputError", "CaptureState", "CaptureStep", "FaceBox", "FaceCapture", "FaceDetector", "FaceEmbedder", "FaceGallery", "Frame",
+    "CameraInputError", "CaptureState", "CaptureStep", "FaceBox", "FaceCapture", "FaceDetector",
+    "FaceEmbedder", "FaceGallery", "Frame",
     "FrameError", "FrameGrabber", "FrameSource", "LbpEmbedder", "LivenessVerdict", "Match",
     "ModelFilesError", "MotionLivenessCheck", "NoFaceError", "QRDecoder", "QRPayloadError",
     "QualityIssue", "QualityThresholds", "QualityVerdict", "SFaceEmbedder", "SourceError",

@@ -45,12 +45,12 @@ class FaceCapture:
     def __init__(self, embedder: FaceEmbedder | None = None,
                  detector: FaceDetector | None = None,
                  liveness: MotionLivenessCheck | None = None,
-                 limits: QualityThresholds = QualityThresholds(),
+                 limits: QualityThresholds | None = None,
                  require_liveness: bool = True):
         self.detector = detector or FaceDetector()
         self.embedder = embedder or LbpEmbedder(detector=self.detector)
         self.liveness = liveness or MotionLivenessCheck()
-        self.limits = limits
+        self.limits = limits or QualityThresholds()
         self.require_liveness = require_liveness
         self._best: tuple[float, np.ndarray, FaceBox] | None = None  # sharpest good frame
 

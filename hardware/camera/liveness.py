@@ -84,8 +84,8 @@ class MotionLivenessCheck:
         crop = gray[max(0, ay - half):ay + half, max(0, ax - half):ax + half]
         if crop.shape[0] < 16 or crop.shape[1] < 16:
             return
-        patch = cv2.resize(crop, (PATCH, PATCH), interpolation=cv2.INTER_AREA).astype(np.float32)
-        patch = cv2.GaussianBlur(patch, (0, 0), 1.5)
+        small = cv2.resize(crop, (PATCH, PATCH), interpolation=cv2.INTER_AREA)
+        patch = np.asarray(cv2.GaussianBlur(small.astype(np.float32), (0, 0), 1.5), np.float32)
         if self._patches:
             change = self._nonrigid_change(self._patches[-1], patch)
             if change is not None:
@@ -97,7 +97,7 @@ class MotionLivenessCheck:
         (dx, dy), _response = cv2.phaseCorrelate(prev.copy(), cur.copy(), self._hann)
         if abs(dx) > self.max_shift or abs(dy) > self.max_shift:
             return None
-        back = np.float32([[1, 0, -dx], [0, 1, -dy]])
+        back = np.array([[1, 0, -dx], [0, 1, -dy]], np.float32)
         aligned = cv2.warpAffine(cur, back, (PATCH, PATCH), borderMode=cv2.BORDER_REPLICATE)
         # Brightness may drift (auto exposure): compare after matching the means.
         diff = np.abs((aligned - aligned.mean()) - (prev - prev.mean()))

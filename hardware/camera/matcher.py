@@ -88,7 +88,7 @@ class FaceGallery:
         if m.ndim != 2 or m.shape != (len(ids), self.dim):
             raise CameraInputError(f"need {len(ids)} embeddings of length {self.dim}, "
                                    f"got shape {m.shape}")
-        for face_id, v in zip(ids, m):
+        for face_id, v in zip(ids, m, strict=True):
             self.add(face_id, v)
 
     def remove(self, face_id: str) -> bool:

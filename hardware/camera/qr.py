@@ -30,7 +30,8 @@ Reader = Callable[[np.ndarray], "bytes | str | None"]
 
 
 def _wechat_reader() -> Reader:
-    reader = cv2.wechat_qrcode_WeChatQRCode()  # no model paths: its non-CNN locator
+    # No model paths: its non-CNN locator. (OpenCV's type stubs do not list contrib modules.)
+    reader = cv2.wechat_qrcode_WeChatQRCode()  # type: ignore[attr-defined]
 
     def read(image: np.ndarray) -> str | None:
         texts, _points = reader.detectAndDecode(image)

@@ -45,9 +45,15 @@ def astronaut() -> np.ndarray:
 def grace_hopper() -> np.ndarray:
     import matplotlib.cbook
 
-    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:
-        data = np.frombuffer(f.read(), np.uint8)
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    return _decode(Path(str(path)).read_bytes(), cv2.IMREAD_COLOR)
+
+
+def _decode(data: bytes, flags: int) -> np.ndarray:
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if img is None:
+        raise RuntimeError("test image does not decode")
+    return np.asarray(img)
 
 
 def _insightface_wheel() -> Path:
@@ -66,7 +72,7 @@ def insightface_image(name: str) -> np.ndarray:
     """`t1.jpg` or `Tom_Hanks_54745.png` from the insightface wheel."""
     with zipfile.ZipFile(_insightface_wheel()) as wheel:
         data = wheel.read(f"insightface/data/images/{name}")
-    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return _decode(data, cv2.IMREAD_COLOR)
 
 
 def tom_hanks() -> np.ndarray:
@@ -106,7 +112,7 @@ def blur(img: np.ndarray, sigma: float) -> np.ndarray:
 
 def shift(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
     h, w = img.shape[:2]
-    m = np.float32([[1, 0, dx], [0, 1, dy]])
+    m = np.array([[1, 0, dx], [0, 1, dy]], np.float32)
     return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
 
 
@@ -166,7 +172,7 @@ def qr_image(payload: str | bytes, box_size: int = 8, border: int = 4,
     q.make(fit=True)
     buf = io.BytesIO()
     q.make_image().save(buf, format="PNG")
-    return cv2.imdecode(np.frombuffer(buf.getvalue(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    return _decode(buf.getvalue(), cv2.IMREAD_GRAYSCALE)
 
 
 def qr_png(path: Path, payload: str | bytes, **kwargs: int) -> Path:
@@ -177,9 +183,10 @@ def qr_png(path: Path, payload: str | bytes, **kwargs: int) -> Path:
 def perspective(img: np.ndarray, strength: float = 0.12) -> np.ndarray:
     """As a phone held at an angle to the camera shows it."""
     h, w = img.shape[:2]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     d = strength
-    dst = np.float32([[w * d, h * d * 0.5], [w * (1 - d * 0.3), 0], [w, h], [0, h * (1 - d)]])
+    dst = np.array([[w * d, h * d * 0.5], [w * (1 - d * 0.3), 0], [w, h], [0, h * (1 - d)]],
+                   np.float32)
     return cv2.warpPerspective(img, cv2.getPerspectiveTransform(src, dst), (w, h),
                                borderValue=255)
 
@@ -189,7 +196,7 @@ def write_video(path: Path, frames: Iterable[np.ndarray], fps: float = 10.0) -> 
     """An MJPG .avi (or mp4v .mp4) made with cv2.VideoWriter, as a camera recording would be."""
     frames = list(frames)
     h, w = frames[0].shape[:2]
-    fourcc = cv2.VideoWriter_fourcc(*("mp4v" if path.suffix == ".mp4" else "MJPG"))
+    fourcc = cv2.VideoWriter.fourcc(*("mp4v" if path.suffix == ".mp4" else "MJPG"))
     writer = cv2.VideoWriter(str(path), fourcc, fps, (w, h))
     if not writer.isOpened():
         raise RuntimeError(f"cv2.VideoWriter cannot write {path}")
