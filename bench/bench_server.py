@@ -1,0 +1,270 @@
+"""Queue server benchmarks; prints figures, asserts nothing.
+
+    .venv/bin/python bench/bench_server.py [--backends sqlite,postgres] [--seconds 10]
+                                           [--subscribers 1000] [--calls 40]
+
+1. Tickets issued per second and p50/p99 latency at concurrency 1, 16 and 64, on each backend with
+   the default durability (SQLite synchronous=FULL; PostgreSQL fsync on), measured by wrk
+   (Debian's `wrk`, installed when missing) POSTing walk-in tickets over keep-alive connections.
+2. Call-next latency: one staff member calling and finishing tickets back to back.
+3. Call → arrival at N stream subscribers (p50/p99/max over every subscriber and call), the
+   subscribers spread over 4 client processes, and the server's resident memory before and with
+   them connected.
+
+Client and server share this machine's cores, so the figures include the load generator's cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.halls import STAFF_PASSWORD, token_for, write_config  # noqa: E402
+from tests.support.postgres import PostgresCluster  # noqa: E402
+from tests.support.servers import ServerProcess  # noqa: E402
+
+HALL = "bench"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def _ms(text: str) -> float:
+    match = re.match(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def issue_rate(server: ServerProcess, concurrency: int, seconds: int, workdir: Path) -> dict:
+    script = workdir / "issue.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        "wrk.body = '{\"queue\":\"A\",\"channel\":\"walkin\"}'\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token_for(HALL, "kiosk-1")}"\n'
+    )
+    threads = min(2, concurrency)
+    result = subprocess.run(
+        [ensure_wrk(), f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(script),
+         f"{server.url}/api/v1/halls/{HALL}/tickets"],
+        capture_output=True, text=True, check=True,
+    )
+    out = result.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rate": rate, "p50_ms": p50, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def call_next_latency(server: ServerProcess, calls: int) -> dict:
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        kiosk = {"Authorization": f"Bearer {token_for(HALL, 'kiosk-1')}"}
+        for _ in range(calls):
+            http.post(f"/api/v1/halls/{HALL}/tickets", json={"queue": "C", "channel": "walkin"}, headers=kiosk)
+        token = http.post("/api/v1/auth/login", json={"hall": HALL, "staff_id": "s02", "password": STAFF_PASSWORD}).json()["token"]
+        staff = {"Authorization": f"Bearer {token}"}
+        durations = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            response = http.post(f"/api/v1/halls/{HALL}/windows/W03/call-next", headers=staff)
+            durations.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                break
+            http.post(f"/api/v1/halls/{HALL}/tickets/{response.json()['id']}/actions", json={"action": "finish"}, headers=staff)
+    return {"calls": len(durations), "p50_ms": percentile(durations, 50), "p99_ms": percentile(durations, 99)}
+
+
+def _subscriber_worker(url: str, count: int, ready, results) -> None:  # type: ignore[no-untyped-def]
+    import websockets
+
+    async def one(arrivals: list[tuple[int, float]], done: asyncio.Event) -> None:
+        async with websockets.connect(url, max_queue=None, compression=None, open_timeout=60) as ws:
+            await ws.recv()  # snapshot
+            ready.put(1)
+            while not done.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout=1)
+                except asyncio.TimeoutError:
+                    continue
+                received = time.time()
+                message = json.loads(raw)
+                if message.get("type") == "call":
+                    arrivals.append((message["seq"], received))
+
+    async def main() -> None:
+        arrivals: list[tuple[int, float]] = []
+        done = asyncio.Event()
+        tasks = []
+        for index in range(count):
+            tasks.append(asyncio.create_task(one(arrivals, done)))
+            if index % 50 == 49:
+                await asyncio.sleep(0.05)  # do not stampede the accept queue
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, results.get_stop)
+        done.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        results.put(arrivals)
+
+    asyncio.run(main())
+
+
+class _Results:
+    """A queue the workers put arrivals in, plus a stop flag they wait on."""
+
+    def __init__(self, manager: multiprocessing.managers.SyncManager):  # type: ignore[name-defined]
+        self.queue = manager.Queue()
+        self.stop = manager.Event()
+
+    def put(self, item: object) -> None:
+        self.queue.put(item)
+
+    def get_stop(self) -> None:
+        self.stop.wait()
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def fan_out(server: ServerProcess, subscribers: int, calls: int) -> dict:
+    assert server.process is not None
+    url = f"{server.ws_url}/api/v1/halls/{HALL}/stream?token={token_for(HALL, 'screen-1')}"
+    before = rss_kb(server.process.pid)
+    manager = multiprocessing.Manager()
+    ready = manager.Queue()
+    results = _Results(manager)
+    workers = 4
+    processes = [
+        multiprocessing.Process(target=_subscriber_worker, args=(url, subscribers // workers, ready, results))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for _ in range(subscribers // workers * workers):
+        ready.get(timeout=120)
+    time.sleep(1)
+    connected = rss_kb(server.process.pid)
+    sent: dict[int, float] = {}
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        kiosk = {"Authorization": f"Bearer {token_for(HALL, 'kiosk-1')}"}
+        token = http.post("/api/v1/auth/login", json={"hall": HALL, "staff_id": "s01", "password": STAFF_PASSWORD}).json()["token"]
+        staff = {"Authorization": f"Bearer {token}"}
+        for _ in range(calls):
+            http.post(f"/api/v1/halls/{HALL}/tickets", json={"queue": "B", "channel": "walkin"}, headers=kiosk)
+        time.sleep(1)
+        for _ in range(calls):
+            started = time.time()
+            response = http.post(f"/api/v1/halls/{HALL}/windows/W01/call-next", headers=staff)
+            ticket = response.json()
+            sent_at = started
+            http.post(f"/api/v1/halls/{HALL}/tickets/{ticket['id']}/actions", json={"action": "finish"}, headers=staff)
+            sent[ticket["number"]] = sent_at
+            time.sleep(0.3)
+    time.sleep(2)
+    results.stop.set()
+    arrivals: list[tuple[int, float]] = []
+    for _ in processes:
+        arrivals.extend(results.queue.get(timeout=60))
+    for process in processes:
+        process.join(30)
+    # Map each call's seq to its send time: calls were sent in order, so sort seqs.
+    call_seqs = sorted({seq for seq, _ in arrivals})
+    send_times = [sent[n] for n in sorted(sent, key=lambda n: sent[n])]
+    by_seq = dict(zip(call_seqs, send_times))
+    latencies = [(received - by_seq[seq]) * 1000 for seq, received in arrivals if seq in by_seq]
+    expected = len(call_seqs) * (subscribers // workers * workers)
+    return {
+        "subscribers": subscribers // workers * workers,
+        "calls": len(call_seqs),
+        "delivered": f"{len(latencies)}/{expected}",
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": max(latencies) if latencies else float("nan"),
+        "rss_before_mb": before / 1024,
+        "rss_connected_mb": connected / 1024,
+        "kb_per_connection": (connected - before) / max(1, subscribers),
+    }
+
+
+def run_backend(backend: str, args: argparse.Namespace, workdir: Path, cluster: PostgresCluster | None) -> None:
+    config = write_config(workdir / f"{backend}.toml", [HALL])
+    database = cluster.create_database() if cluster else None
+    server = ServerProcess(config=config, data_dir=workdir / f"data-{backend}", database_url=database).start()
+    try:
+        print(f"\n== {backend}")
+        for concurrency in (1, 16, 64):
+            r = issue_rate(server, concurrency, args.seconds, workdir)
+            print(f"issue  c={concurrency:<3} {r['rate']:8.0f} tickets/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}")
+        r = call_next_latency(server, args.calls * 5)
+        print(f"call-next (sequential, {r['calls']} calls)   p50 {r['p50_ms']:.2f} ms   p99 {r['p99_ms']:.2f} ms")
+        if backend == args.fanout_backend:
+            r = fan_out(server, args.subscribers, args.calls)
+            print(
+                f"call → {r['subscribers']} subscribers ({r['calls']} calls, delivered {r['delivered']}):"
+                f"   p50 {r['p50_ms']:.1f} ms   p99 {r['p99_ms']:.1f} ms   max {r['max_ms']:.1f} ms"
+            )
+            print(
+                f"server memory: {r['rss_before_mb']:.0f} MB before, {r['rss_connected_mb']:.0f} MB with them connected"
+                f" (≈ {r['kb_per_connection']:.0f} KB per connection)"
+            )
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--fanout-backend", default="sqlite")
+    args = parser.parse_args()
+    import os
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        cluster = PostgresCluster() if "postgres" in args.backends else None
+        try:
+            for backend in args.backends.split(","):
+                run_backend(backend, args, workdir, cluster if backend == "postgres" else None)
+        finally:
+            if cluster:
+                cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
