@@ -243,3 +243,24 @@ def genuine_impostor(vectors: dict[tuple[str, str], np.ndarray]
     impostor = [float(vectors[a] @ vectors[b]) for i, a in enumerate(keys)
                 for b in keys[i + 1:] if a[0] != b[0]]
     return np.array(genuine), np.array(impostor)
+
+
+# -- the command line -------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, in_process: bool = True) -> tuple[int, str, str]:
+    """`python -m hardware ARGS` as (exit code, stdout, stderr). In process by default (the same
+    `hardware.cli.main`, without paying for a new interpreter and OpenCV import each time)."""
+    if not in_process:
+        done = subprocess.run([sys.executable, "-m", "hardware", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+    import contextlib
+
+    from hardware.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()

@@ -3,22 +3,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from camera_fixtures import astronaut, blur, grace_hopper, group_photo, light, tom_hanks
+from camera_fixtures import astronaut, blur, grace_hopper, group_photo, light, run_cli, tom_hanks
 from hardware.camera.faces import FaceBox, FaceDetector
 from hardware.camera.frames import FrameError
 from hardware.camera.quality import (BLURRED, NOT_FRONTAL, TOO_BRIGHT, TOO_DARK, TOO_SMALL,
                                      assess_quality)
-
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
@@ -115,32 +110,27 @@ def test_half_hidden_face_is_not_frontal(detector: FaceDetector) -> None:
 
 
 # -- the command ------------------------------------------------------------------------------
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hardware", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-
-
 def test_faces_command_counts_first_then_verdicts(tmp_path: Path) -> None:
     path = tmp_path / "astronaut.png"
     cv2.imwrite(str(path), astronaut())
-    result = _cli("faces", str(path))
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    code, out, err = run_cli("faces", str(path), in_process=False)  # the real `python -m`
+    assert code == 0, err
+    lines = out.splitlines()
     assert lines[0].split()[0] == "1"
     assert lines[1].startswith("face 1:") and " ok " in lines[1]
 
     dark = tmp_path / "dark.png"
     cv2.imwrite(str(dark), light(grace_hopper(), 0.3))
-    lines = _cli("faces", str(dark)).stdout.splitlines()
+    lines = run_cli("faces", str(dark))[1].splitlines()
     assert lines[0].split()[0] == "1" and "光线太暗" in lines[1]
 
     blank = tmp_path / "blank.png"
     cv2.imwrite(str(blank), np.full((480, 640, 3), 128, np.uint8))
-    assert _cli("faces", str(blank)).stdout.splitlines()[0].split()[0] == "0"
+    assert run_cli("faces", str(blank))[1].splitlines()[0].split()[0] == "0"
 
 
 def test_faces_command_on_a_corrupt_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)
-    result = _cli("faces", str(bad))
-    assert result.returncode == 2 and "corrupt" in result.stderr
+    code, _, err = run_cli("faces", str(bad))
+    assert code == 2 and "corrupt" in err

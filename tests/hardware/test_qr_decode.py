@@ -3,8 +3,6 @@ rotated, seen at an angle, blurred or inside a real photo; bad payloads give cle
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -14,12 +12,12 @@ import qrcode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from camera_fixtures import astronaut, blur, noisy, perspective, qr_image, qr_png, rotate
+from camera_fixtures import (astronaut, blur, noisy, perspective, qr_image, qr_png, rotate,
+                             run_cli)
 from hardware.camera.frames import FrameError
 from hardware.camera.qr import (MAX_PAYLOAD_BYTES, QRDecoder, QRPayloadError, check_payload,
                                 undo_latin1)
 
-ROOT = Path(__file__).resolve().parents[2]
 LUTONG = "LTM:3701:9f2c1e7a-5d1b-4c2e-8e0f-2a1b3c4d5e6f"  # the shape of a 鲁通码 token
 
 
@@ -110,27 +108,22 @@ def test_bad_frames_are_refused(decoder: QRDecoder) -> None:
         decoder.decode(None)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hardware", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-
-
 def test_cli_prints_the_text_alone_on_its_last_line(tmp_path: Path) -> None:
     png = qr_png(tmp_path / "code.png", "预约号:A0012")
-    result = _cli("decode-qr", str(png))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "预约号:A0012"
+    code, out, err = run_cli("decode-qr", str(png), in_process=False)  # the real `python -m`
+    assert code == 0, err
+    assert out.splitlines()[-1] == "预约号:A0012"
 
 
 def test_cli_exits_1_without_a_code_and_2_on_a_bad_file(tmp_path: Path) -> None:
     photo = tmp_path / "photo.png"
     cv2.imwrite(str(photo), astronaut())
-    assert _cli("decode-qr", str(photo)).returncode == 1
+    assert run_cli("decode-qr", str(photo))[0] == 1
     bad = qr_png(tmp_path / "bad.png", b"\xff\xfe\x80abc")
-    refused = _cli("decode-qr", str(bad))
-    assert refused.returncode == 1 and "not UTF-8" in refused.stdout
-    missing = _cli("decode-qr", str(tmp_path / "none.png"))
-    assert missing.returncode == 2 and "not found" in missing.stderr
+    code, out, _ = run_cli("decode-qr", str(bad))
+    assert code == 1 and "not UTF-8" in out
+    code, _, err = run_cli("decode-qr", str(tmp_path / "none.png"))
+    assert code == 2 and "not found" in err
 
 
 @settings(max_examples=300, deadline=None)
