@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from hardware.cards.errors import CardReadError
+
 SW_OK = 0x9000
 # Status words meaning "the card will not tell you without authentication"; a 3rd generation
 # social security card answers like this (or with empty values) for fields it protects.
@@ -35,7 +37,7 @@ class Response:
         return self.sw == SW_OK
 
 
-class ApduError(Exception):
+class ApduError(CardReadError):
     """The card answered with something the protocol does not allow."""
 
 

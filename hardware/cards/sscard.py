@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # Answers meaning "protected": the field exists but this terminal may not see it.
 _REFUSED = {apdu.SW_SECURITY_NOT_SATISFIED, apdu.SW_CONDITIONS_NOT_SATISFIED}
 _ABSENT = {apdu.SW_RECORD_NOT_FOUND, apdu.SW_FILE_NOT_FOUND}
-_SEX = {"1": "男", "2": "女", "\x01": "男", "\x02": "女", "9": "未说明"}
+_SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}  # GB/T 2261.1 codes
 
 
 @dataclass(frozen=True, repr=False)

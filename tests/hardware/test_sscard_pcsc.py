@@ -222,3 +222,60 @@ def test_card_repr_masks_when_built_directly() -> None:
     )
     assert "王*" in repr(card) and "王五" not in repr(card)
     assert "3701**********1231" in str(card)
+
+
+def test_leftover_pcscd_of_a_crashed_run_is_replaced(pcsc: PcscStack) -> None:
+    # A run that died left its pcscd behind (marked, but not ours): the next session start
+    # must kill it rather than fail or talk to it.
+    import pcsc_fixtures
+
+    pcsc.stop_pcscd()
+    leftover = subprocess.Popen(
+        ["unshare", "-n", "sh", "-c", "ip link set lo up && exec pcscd --foreground --error"],
+        env={**os.environ, pcsc_fixtures.MARKER: "crashed-run"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        pcsc_fixtures._wait_until(pcsc_fixtures.reader_listed, "the leftover pcscd")
+        pcsc._kill_stale()
+        assert leftover.wait(timeout=15) is not None
+        pcsc.start_pcscd()
+        assert pcsc.pcscd is not None and pcsc.pcscd.pid != leftover.pid
+        pcsc.insert(VirtualSsCard())
+        assert open_card_reader("pcsc:").read_card().card_number == "A12345678"
+    finally:
+        if leftover.poll() is None:
+            leftover.kill()
+            leftover.wait()
+
+
+def test_cli_reads_the_card_masked(pcsc: PcscStack, capsys: pytest.CaptureFixture[str]) -> None:
+    from hardware.cli import main
+
+    pcsc.insert(VirtualSsCard())
+    assert main(["read-card", "--reader", "pcsc:Virtual PCD 00 00"]) == 0
+    out = capsys.readouterr().out
+    assert "health: ok" in out and "Virtual PCD 00 00" in out
+    assert "张*" in out and "3701**********1231" in out
+    assert "张三丰" not in out and "370102199001011231" not in out
+
+
+def test_cli_says_when_a_third_generation_card_withholds(
+    pcsc: PcscStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hardware.cli import main
+
+    pcsc.insert(third_generation_card())
+    assert main(["read-card"]) == 0
+    assert "resolve the holder online" in capsys.readouterr().out
+
+
+def test_cli_without_a_card_fails_clearly(
+    pcsc: PcscStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hardware.cli import main
+
+    assert main(["read-card", "--reader", "pcsc:"]) == 2
+    assert "no card in reader" in capsys.readouterr().err
