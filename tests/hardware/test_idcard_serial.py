@@ -343,3 +343,23 @@ def test_sim_twin_delivers_cards_and_failures() -> None:
 def test_bad_uris_are_clear_errors(uri: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         open_idcard_reader(uri)
+
+
+def test_cli_reads_the_identity_card_masked(
+    peer: SamPeer, link: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hardware.cli import main
+
+    peer.present()
+    assert main(["read-idcard", "--port", str(link), "--wait", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "王*" in out and "3703**********0021" in out and "长期" in out
+    assert "王小红" not in out and "370303199511200021" not in out
+
+
+def test_cli_without_a_reader_fails_clearly(link: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hardware.cli import main
+
+    assert main(["read-idcard", "--port", f"idcard:serial:{link}", "--wait", "0"]) == 2
+    captured = capsys.readouterr()
+    assert "身份证阅读器未连接" in captured.out and "cannot open" in captured.err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import queue
+import threading
 import time
 import tty
 from collections import deque
@@ -268,3 +269,27 @@ def test_uri_options_reach_the_scanner() -> None:
 def test_bad_uris_are_clear_errors(uri: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         open_scanner(uri)
+
+
+def test_cli_prints_scans_masked(serial_link: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hardware.cli import main
+
+    line = SerialLine(serial_link)
+    # pyserial drops what waits in the line when it opens the port, as it would with a real
+    # scanner: keep scanning until the command has printed one.
+    finished = threading.Event()
+
+    def keep_scanning() -> None:
+        while not finished.wait(0.1):
+            line.send(b"ID:370102199001011231 TEL:13800001234\r\n")
+
+    scanning = threading.Thread(target=keep_scanning, daemon=True)
+    scanning.start()
+    try:
+        assert main(["scan", "--scanner", f"scanner:serial:{serial_link}", "--count", "1"]) == 0
+    finally:
+        finished.set()
+        scanning.join()
+        line.unplug()
+    out = capsys.readouterr().out
+    assert "scan 1: ID:3701**********1231 TEL:138****1234" in out
