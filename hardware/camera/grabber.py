@@ -161,6 +161,8 @@ class FrameGrabber:
                 self._invalid_in_row += 1
                 self._last_error = str(exc)
             return False
+        # Every caller gets the same array: read-only, so one cannot draw on another's picture.
+        valid.flags.writeable = False
         with self._cond:
             self._seq += 1
             self._latest = Frame(valid, time.time(), self._seq)

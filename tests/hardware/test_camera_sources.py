@@ -88,6 +88,7 @@ def test_grabber_keeps_the_latest_frame(tmp_path: Path) -> None:
         assert later is not None and later.seq > first.seq
         assert later.timestamp >= first.timestamp
         assert np.array_equal(later.image, astronaut())
+        assert not later.image.flags.writeable  # shared by every caller: copy before drawing
         assert grabber.health().level is HealthLevel.OK
         assert grabber.latest() is not None
 
