@@ -129,6 +129,16 @@ def test_faces_command_counts_first_then_verdicts(tmp_path: Path) -> None:
     assert run_cli("faces", str(blank))[1].splitlines()[0].split()[0] == "0"
 
 
+def test_faces_command_finds_small_faces_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "t1.jpg"
+    cv2.imwrite(str(path), group_photo())
+    kiosk = int(run_cli("faces", str(path))[1].split()[0])
+    full = int(run_cli("faces", "--detect-width", "1280", str(path))[1].split()[0])
+    assert kiosk < full and 4 <= full <= 6  # 6 people in the photo; Haar misses some
+    code, _, err = run_cli("faces", "--detect-width", "5", str(path))
+    assert code == 2 and "--detect-width" in err
+
+
 def test_faces_command_on_a_corrupt_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)
