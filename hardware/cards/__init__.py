@@ -13,6 +13,7 @@ from hardware.cards.errors import (
     NotSocialSecurityCardError,
     ReaderServiceError,
 )
+from hardware.cards.device_uri import DeviceUriError
 from hardware.cards.events import CardEvent, CardEventKind
 from hardware.cards.factory import open_card_reader, open_idcard_reader
 from hardware.cards.idcard_errors import (
@@ -24,8 +25,13 @@ from hardware.cards.idcard_errors import (
     IdCardStatusError,
     IdCardTimeoutError,
 )
+from hardware.cards.idcard_reader import SerialIdCardReader
+from hardware.cards.idcard_sim import SimIdCardReader
 from hardware.cards.idcard_text import IdCardIdentity
+from hardware.cards.pcsc_reader import PcscCardReader
+from hardware.cards.reader_api import IdentityCardReader, SocialSecurityCardReader
 from hardware.cards.sscard import SocialSecurityCard
+from hardware.cards.sscard_sim import SimCardReader
 
 __all__ = [
     "CardError",
@@ -33,6 +39,7 @@ __all__ = [
     "CardEventKind",
     "CardReadError",
     "CardRemovedError",
+    "DeviceUriError",
     "IdCardChecksumError",
     "IdCardDataError",
     "IdCardError",
@@ -41,11 +48,17 @@ __all__ = [
     "IdCardIncompleteFrameError",
     "IdCardStatusError",
     "IdCardTimeoutError",
+    "IdentityCardReader",
     "NoCardError",
     "NoReaderError",
     "NotSocialSecurityCardError",
+    "PcscCardReader",
     "ReaderServiceError",
+    "SerialIdCardReader",
+    "SimCardReader",
+    "SimIdCardReader",
     "SocialSecurityCard",
+    "SocialSecurityCardReader",
     "open_card_reader",
     "open_idcard_reader",
 ]

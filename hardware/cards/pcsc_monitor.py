@@ -74,9 +74,8 @@ class CardMonitor:
                 return  # stopped on request
             except _ServiceLost as exc:
                 log.warning("PC/SC service lost: %s; reconnecting", exc)
-                self._lose_everything(
-                    Health.error("读卡器服务中断，正在重新连接", f"PC/SC service lost: {exc}")
-                )
+                lost = Health.error("读卡器服务中断，正在重新连接", f"PC/SC service lost: {exc}")
+                self._lose_everything(lost)
                 backoff = _BACKOFF_START
                 self._stop.wait(backoff)
             finally:

@@ -100,7 +100,9 @@ class PcscCardReader:
 
     def _connect(self, context: int, reader: str) -> tuple[int, int]:
         protocols = scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
-        hr, card, protocol = scard.SCardConnect(context, reader, scard.SCARD_SHARE_SHARED, protocols)
+        hr, card, protocol = scard.SCardConnect(
+            context, reader, scard.SCARD_SHARE_SHARED, protocols
+        )
         if hr != scard.SCARD_S_SUCCESS:
             raise self._connect_failure(reader, hr)
         return card, protocol

@@ -1,5 +1,5 @@
-"""The interface the kiosk programs against for the social security card: the PC/SC reader and
-its simulated twin both provide it."""
+"""The interfaces the kiosk programs against: each real reader and its simulated twin provide
+the same one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from hardware.cards.events import CardEvent
+from hardware.cards.idcard_errors import IdCardError
+from hardware.cards.idcard_text import IdCardIdentity
 from hardware.cards.sscard import SocialSecurityCard
 from hardware.health import Health
 
@@ -34,4 +36,30 @@ class SocialSecurityCardReader(Protocol):
         ...
 
     def stop(self) -> None:
+        ...
+
+
+class IdentityCardReader(Protocol):
+    """The identity card reader (SerialIdCardReader) and its twin (SimIdCardReader)."""
+
+    def health(self) -> Health:
+        ...
+
+    def poll_once(self) -> IdCardIdentity | None:
+        """One find/select/read; None when no (new) card lies on the reader."""
+        ...
+
+    def start(
+        self,
+        on_card: Callable[[IdCardIdentity], None],
+        on_health: Callable[[Health], None] | None = None,
+        on_error: Callable[[IdCardError], None] | None = None,
+    ) -> None:
+        """Poll in a background thread (never faster than every 300 ms)."""
+        ...
+
+    def stop(self) -> None:
+        ...
+
+    def close(self) -> None:
         ...

@@ -55,7 +55,9 @@ class ScanBuffer:
         self.expire(at)
         if self._oversized:
             self.discarded_oversized += 1
-            log.warning("%s: discarded a scan longer than %d characters", self.source, self.max_length)
+            log.warning(
+                "%s: discarded a scan longer than %d characters", self.source, self.max_length
+            )
             self._reset()
             return None
         text = "".join(self._chars)

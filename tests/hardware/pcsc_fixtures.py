@@ -16,7 +16,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -72,6 +71,7 @@ class VirtualSsCard:
     birthplace: str = "370102"
     birth_date: str = "19900101"
     atr: str = "3B6C00000081311FE75A434C0000000000"
+    aid: str = SSSE_AID  # another AID makes it some other card (a bank card, say)
     # Fields the card does not reveal: "refuse" (6982), "blank" (zero bytes), "empty" (length 0).
     withhold: dict[str, str] = field(default_factory=dict)
     refuse_files: list[str] = field(default_factory=list)
@@ -111,7 +111,7 @@ class VirtualSsCard:
             records[ef][str(tag)] = tlv(tag, value)
         return {
             "atr": self.atr,
-            "aid": SSSE_AID,
+            "aid": self.aid,
             "records": records,
             "refuse": refuse,
             "le_mode": self.le_mode,
@@ -331,7 +331,3 @@ def pcsc(pcsc_stack: PcscStack) -> Iterator[PcscStack]:
     pcsc_stack.remove()
     yield pcsc_stack
     pcsc_stack.remove()
-
-
-def run_in_subprocess(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -220,7 +220,8 @@ def test_broken_answers_are_named(
 def test_read_failure_status_is_named(peer: SamPeer, link: Path) -> None:
     reader = reader_for(link)
     peer.present()
-    peer.scripted.extend([encode(b"\x00\x00\x9f"), encode(b"\x00\x00\x90"), encode(b"\x00\x00\x41")])
+    answers = [b"\x00\x00\x9f", b"\x00\x00\x90", b"\x00\x00\x41"]  # found, selected, read fails
+    peer.scripted.extend(encode(answer) for answer in answers)
     try:
         with pytest.raises(IdCardStatusError) as caught:
             reader.poll_once()

@@ -110,10 +110,7 @@ def test_wrong_length_is_resent_after_6cxx(pcsc: PcscStack) -> None:
 
 
 def test_other_card_is_refused_clearly(pcsc: PcscStack) -> None:
-    other = VirtualSsCard()
-    other_definition = other.definition
-    other.definition = lambda: {**other_definition(), "aid": "A000000003000000"}  # type: ignore[method-assign]
-    pcsc.insert(other)
+    pcsc.insert(VirtualSsCard(aid="A000000003000000"))
 
     with pytest.raises(NotSocialSecurityCardError) as caught:
         open_card_reader("pcsc:").read_card()
@@ -218,7 +215,10 @@ def test_monitor_survives_the_reader_going_away_and_back(pcsc: PcscStack) -> Non
 
 def test_card_repr_masks_when_built_directly() -> None:
     card = SocialSecurityCard(
-        atr=b"\x3b", card_id_code="370100D156", name="王五", social_security_number="370102199001011231"
+        atr=b"\x3b",
+        card_id_code="370100D156",
+        name="王五",
+        social_security_number="370102199001011231",
     )
     assert "王*" in repr(card) and "王五" not in repr(card)
     assert "3701**********1231" in str(card)

@@ -56,7 +56,12 @@ def test_sim_failures() -> None:
 
 @pytest.mark.parametrize(
     "uri, reader_filter",
-    [("pcsc:", ""), ("pcsc", ""), ("sscard:pcsc:ACS ACR39U", "ACS ACR39U"), ("pcsc:Virtual", "Virtual")],
+    [
+        ("pcsc:", ""),
+        ("pcsc", ""),
+        ("sscard:pcsc:ACS ACR39U", "ACS ACR39U"),
+        ("pcsc:Virtual", "Virtual"),
+    ],
 )
 def test_pcsc_uris(uri: str, reader_filter: str) -> None:
     reader = open_card_reader(uri)
@@ -71,3 +76,39 @@ def test_pcsc_uris(uri: str, reader_filter: str) -> None:
 def test_bad_uris(uri: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         open_card_reader(uri)
+
+
+def _protocol_methods(protocol: type) -> set[str]:
+    return {name for name in vars(protocol) if not name.startswith("_")}
+
+
+@pytest.mark.parametrize(
+    "protocol, implementations",
+    [
+        ("SocialSecurityCardReader", ("PcscCardReader", "SimCardReader")),
+        ("IdentityCardReader", ("SerialIdCardReader", "SimIdCardReader")),
+    ],
+)
+def test_real_readers_and_twins_offer_the_same_interface(
+    protocol: str, implementations: tuple[str, ...]
+) -> None:
+    import inspect
+
+    import hardware.cards as cards
+
+    wanted = _protocol_methods(getattr(cards, protocol))
+    for name in implementations:
+        cls = getattr(cards, name)
+        assert wanted <= set(dir(cls)), f"{name} lacks {wanted - set(dir(cls))}"
+        for method in wanted:
+            ours = inspect.signature(getattr(getattr(cards, protocol), method)).parameters
+            theirs = inspect.signature(getattr(cls, method)).parameters
+            assert list(ours)[: len(ours)] == list(theirs)[: len(ours)], f"{name}.{method}"
+
+
+def test_scanners_offer_the_same_interface() -> None:
+    import hardware.scanner as scanner
+
+    wanted = _protocol_methods(scanner.BarcodeScanner)
+    for cls in (scanner.EvdevScanner, scanner.SerialScanner, scanner.SimScanner):
+        assert wanted <= set(dir(cls)), cls.__name__
