@@ -96,6 +96,7 @@ class LbpEmbedder:
             if not faces:
                 raise NoFaceError()
             face = faces[0]
+        face.check_inside(gray)
         crop = self.aligned_crop(gray, face)
         vec = grid_histograms(lbp_codes(crop), self.grid)
         vec += grid_histograms(lbp_codes(crop[:, ::-1]), self.grid)

@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .errors import CameraInputError
 from .frames import to_gray, validate_frame
 
 FACE_CASCADE = "haarcascade_frontalface_alt2.xml"
@@ -44,6 +45,16 @@ class FaceBox:
 
     def crop(self, image: np.ndarray) -> np.ndarray:
         return image[self.y:self.y + self.h, self.x:self.x + self.w]
+
+    def check_inside(self, image: np.ndarray, min_side: int = 8) -> None:
+        """CameraInputError unless the box lies in the image and is big enough to measure: boxes
+        normally come from `FaceDetector`, but callers may pass their own."""
+        height, width = image.shape[:2]
+        if min(self.w, self.h) < min_side:
+            raise CameraInputError(f"face box too small: {self.w}x{self.h}")
+        if self.x < 0 or self.y < 0 or self.x + self.w > width or self.y + self.h > height:
+            raise CameraInputError(f"face box {self.x},{self.y} {self.w}x{self.h} lies outside "
+                                   f"the {width}x{height} image")
 
 
 def _cascade(name: str) -> cv2.CascadeClassifier:

@@ -72,6 +72,7 @@ class MotionLivenessCheck:
 
     def add(self, image: object, face: FaceBox) -> None:
         gray = to_gray(validate_frame(image))
+        face.check_inside(gray)
         cx, cy = face.x + face.w // 2, face.y + face.h // 2
         if self._anchor is not None:
             ax, ay, side = self._anchor

@@ -90,6 +90,7 @@ def face_metrics(gray: np.ndarray, face: FaceBox) -> dict[str, float]:
 def assess_quality(image: object, face: FaceBox,
                    limits: QualityThresholds = QualityThresholds()) -> QualityVerdict:
     gray = to_gray(validate_frame(image))
+    face.check_inside(gray)
     m = face_metrics(gray, face)
     issues: list[QualityIssue] = []
     if m["face_px"] < limits.min_face_px:

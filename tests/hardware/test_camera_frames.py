@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from camera_fixtures import astronaut
@@ -130,3 +131,16 @@ def test_any_cut_of_a_real_jpeg_loads_or_fails_cleanly(cut: int) -> None:
     except FrameError:
         return
     assert img.shape == (512, 512, 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(hnp.arrays(dtype=st.sampled_from([np.uint8, np.int16, np.float32, np.bool_]),
+                  shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=40)))
+def test_any_array_is_a_valid_frame_or_a_frame_error(arr: np.ndarray) -> None:
+    try:
+        frame = validate_frame(arr)
+    except FrameError:
+        return
+    assert frame.dtype == np.uint8 and frame.flags.c_contiguous
+    assert frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 3)
+    assert min(frame.shape[:2]) >= 16

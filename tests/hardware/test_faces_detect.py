@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from camera_fixtures import astronaut, blur, grace_hopper, group_photo, light, run_cli, tom_hanks
+from hardware.camera.embedding import LbpEmbedder
+from hardware.camera.errors import CameraInputError
 from hardware.camera.faces import FaceBox, FaceDetector
 from hardware.camera.frames import FrameError
+from hardware.camera.liveness import MotionLivenessCheck
 from hardware.camera.quality import (BLURRED, NOT_FRONTAL, TOO_BRIGHT, TOO_DARK, TOO_SMALL,
                                      assess_quality)
 
@@ -144,3 +147,15 @@ def test_faces_command_on_a_corrupt_file(tmp_path: Path) -> None:
     bad.write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)
     code, _, err = run_cli("faces", str(bad))
     assert code == 2 and "corrupt" in err
+
+
+@pytest.mark.parametrize("box", [FaceBox(600, 400, 100, 100), FaceBox(-5, 0, 100, 100),
+                                 FaceBox(10, 10, 2, 2)])
+def test_face_boxes_outside_the_image_are_refused(box: FaceBox) -> None:
+    frame = np.full((480, 640, 3), 120, np.uint8)
+    with pytest.raises(CameraInputError, match="face box"):
+        assess_quality(frame, box)
+    with pytest.raises(CameraInputError, match="face box"):
+        LbpEmbedder().embed(frame, box)
+    with pytest.raises(CameraInputError, match="face box"):
+        MotionLivenessCheck().add(frame, box)
