@@ -85,13 +85,18 @@ class CardMonitor:
 
     def _watch(self, context: int) -> None:
         states: dict[str, int] = {pcsc.PNP_NOTIFICATION: scard.SCARD_STATE_UNAWARE}
+        use_pnp = True
         while not self._stop.is_set():
             try:
                 readers = pcsc.matching(pcsc.list_readers(context), self._filter)
             except ReaderServiceError as exc:
                 raise _ServiceLost(exc.health.message_en) from None
             self._sync_readers(readers, states)
-            query = [(name, states[name]) for name in (pcsc.PNP_NOTIFICATION, *readers)]
+            watched = (pcsc.PNP_NOTIFICATION, *readers) if use_pnp else tuple(readers)
+            if not watched:
+                self._stop.wait(_WAIT_MS / 1000)  # nothing to wait on: look again later
+                continue
+            query = [(name, states[name]) for name in watched]
             hr, result = scard.SCardGetStatusChange(context, _WAIT_MS, query)
             if pcsc.is_code(hr, scard.SCARD_E_TIMEOUT):
                 continue
@@ -102,6 +107,10 @@ class CardMonitor:
             if hr != scard.SCARD_S_SUCCESS:
                 raise _ServiceLost(pcsc.describe(hr))
             for name, event_state, atr in result:
+                if name == pcsc.PNP_NOTIFICATION and event_state & scard.SCARD_STATE_UNKNOWN:
+                    # A PC/SC stack without reader notifications would wake us at once, forever;
+                    # without it, new readers are still found by listing after each timeout.
+                    use_pnp = False
                 states[name] = event_state & ~scard.SCARD_STATE_CHANGED
                 if name != pcsc.PNP_NOTIFICATION and name in self._present:
                     present = bool(event_state & scard.SCARD_STATE_PRESENT)
