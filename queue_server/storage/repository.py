@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 
 from ..config import Hall
 from ..core.engine import Change, HallState
@@ -40,11 +40,17 @@ def ticket_to_row(hall_id: str, ticket: Ticket) -> dict[str, Any]:
 # -- hall state ----------------------------------------------------------------------------------
 
 
+_HALL_VERSION = select(s.hall_state.c.last_seq, s.hall_state.c.service_day).where(
+    s.hall_state.c.hall_id == bindparam("b_hall")
+)
+_HALL_VERSION_LOCKED = _HALL_VERSION.with_for_update()
+
+
 def hall_version(conn: Connection, hall_id: str, *, lock: bool) -> tuple[int, dt.date] | None:
-    query = select(s.hall_state.c.last_seq, s.hall_state.c.service_day).where(s.hall_state.c.hall_id == hall_id)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()  # every write of a hall is serialised across processes
-    row = conn.execute(query).first()
+    # On PostgreSQL every write of a hall locks its row first: writes of one hall are
+    # serialised across processes, in one fixed order (hall row, then the rest).
+    locked = lock and conn.dialect.name == "postgresql"
+    row = conn.execute(_HALL_VERSION_LOCKED if locked else _HALL_VERSION, {"b_hall": hall_id}).first()
     return (row.last_seq, row.service_day) if row else None
 
 
@@ -129,6 +135,23 @@ def load_hall_state(conn: Connection, hall: Hall) -> HallState:
     return state
 
 
+# Statements built once: parameters come at execution, so SQLAlchemy compiles each only once
+# (building `.values(...)` per call cost more than the write itself).
+_INSERT_TICKET = s.tickets.insert()
+_UPDATE_TICKET = s.tickets.update().where(s.tickets.c.id == bindparam("b_id"))
+_UPDATE_WINDOW = s.windows.update().where(
+    s.windows.c.hall_id == bindparam("b_hall"), s.windows.c.window_id == bindparam("b_window")
+)
+_UPDATE_COUNTER = s.counters.update().where(
+    s.counters.c.hall_id == bindparam("b_hall"),
+    s.counters.c.service_day == bindparam("b_day"),
+    s.counters.c.queue == bindparam("b_queue"),
+)
+_INSERT_COUNTER = s.counters.insert()
+_INSERT_EVENT = s.events.insert()
+_UPDATE_HALL = s.hall_state.update().where(s.hall_state.c.hall_id == bindparam("b_hall"))
+
+
 def persist(conn: Connection, state: HallState, change: Change, *, phone_enc: dict[str, str] | None = None) -> None:
     """Write a change the engine decided (not yet applied to `state`)."""
     hall_id = state.hall.id
@@ -137,49 +160,46 @@ def persist(conn: Connection, state: HallState, change: Change, *, phone_enc: di
         row = ticket_to_row(hall_id, ticket)
         if ticket.id in change.created:
             row["phone_enc"] = (phone_enc or {}).get(ticket.id)
-            conn.execute(insert(s.tickets).values(**row))
+            conn.execute(_INSERT_TICKET, row)
         else:
-            conn.execute(update(s.tickets).where(s.tickets.c.id == ticket.id).values(**row))
+            row["b_id"] = ticket.id
+            conn.execute(_UPDATE_TICKET, row)
     for window in change.windows.values():
         conn.execute(
-            update(s.windows)
-            .where(s.windows.c.hall_id == hall_id, s.windows.c.window_id == window.id)
-            .values(
-                queues=list(window.queues),
-                policy=window.policy,
-                paused=window.paused,
-                staff_id=window.staff.id if window.staff else None,
-                staff_name=window.staff.name if window.staff else None,
-                current_ticket=window.current,
-            )
+            _UPDATE_WINDOW,
+            {
+                "b_hall": hall_id,
+                "b_window": window.id,
+                "queues": list(window.queues),
+                "policy": window.policy,
+                "paused": window.paused,
+                "staff_id": window.staff.id if window.staff else None,
+                "staff_name": window.staff.name if window.staff else None,
+                "current_ticket": window.current,
+            },
         )
     touched = set(change.counters) | set(change.queue_calls)
     for queue in sorted(touched):
         last_seq = change.counters.get(queue, 0 if change.new_day else state.counters.get(queue, 0))
         calls = change.queue_calls.get(queue, 0 if change.new_day else state.queue_calls.get(queue, 0))
-        updated = conn.execute(
-            update(s.counters)
-            .where(s.counters.c.hall_id == hall_id, s.counters.c.service_day == day, s.counters.c.queue == queue)
-            .values(last_seq=last_seq, calls=calls)
-        )
+        key = {"b_hall": hall_id, "b_day": day, "b_queue": queue}
+        updated = conn.execute(_UPDATE_COUNTER, {**key, "last_seq": last_seq, "calls": calls})
         if updated.rowcount == 0:
             conn.execute(
-                insert(s.counters).values(hall_id=hall_id, service_day=day, queue=queue, last_seq=last_seq, calls=calls)
+                _INSERT_COUNTER,
+                {"hall_id": hall_id, "service_day": day, "queue": queue, "last_seq": last_seq, "calls": calls},
             )
     if change.events:
         conn.execute(
-            insert(s.events),
+            _INSERT_EVENT,
             [
                 {"hall_id": hall_id, "seq": e.seq, "type": e.type, "data": e.data, "created_at": e.at}
                 for e in change.events
             ],
         )
     if change.events or change.new_day:
-        conn.execute(
-            update(s.hall_state)
-            .where(s.hall_state.c.hall_id == hall_id)
-            .values(last_seq=change.events[-1].seq if change.events else state.seq, service_day=day)
-        )
+        last_seq = change.events[-1].seq if change.events else state.seq
+        conn.execute(_UPDATE_HALL, {"b_hall": hall_id, "last_seq": last_seq, "service_day": day})
 
 
 def load_ticket(conn: Connection, hall_id: str, ticket_id: str) -> Ticket | None:

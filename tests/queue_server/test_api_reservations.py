@@ -22,6 +22,8 @@ def _slot(days: int = 0, start_hour_offset: float = -1.0, minutes: int = 30) -> 
     else:
         start = start + dt.timedelta(hours=9)
     end = start + dt.timedelta(minutes=minutes)
+    if days == 0 and start <= now:
+        end = max(end, now + dt.timedelta(minutes=10))  # a slot under way, not one long past
     return start.isoformat(), end.isoformat()
 
 
