@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -156,6 +157,20 @@ def _pid_alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _socket_served(path: Path) -> bool:
+    """Whether a process listens on that unix socket (a dead pcscd leaves only the file)."""
+    if not path.exists():
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(str(path))
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
 def _wait_until(condition, what: str, timeout: float = WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -244,6 +259,12 @@ class PcscStack:
                     f"a pcscd not started by the tests runs (pid {pid}); stop it "
                     "(e.g. `systemctl stop pcscd.socket pcscd`) and run the tests again"
                 )
+        if _socket_served(PCSCD_DIR / "pcscd.comm"):
+            raise RuntimeError(
+                f"something not started by the tests serves {PCSCD_DIR / 'pcscd.comm'} "
+                "(systemd's pcscd.socket?); stop it (`systemctl stop pcscd.socket pcscd`) "
+                "and run the tests again"
+            )
         for leftover in ("pcscd.pid", "pcscd.comm"):
             (PCSCD_DIR / leftover).unlink(missing_ok=True)
 
