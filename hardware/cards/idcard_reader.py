@@ -61,7 +61,9 @@ class SerialIdCardReader:
         self._port: SerialLike | None = None
         self._lock = threading.Lock()  # one exchange at a time: the protocol has no ids
         self._card_left = True  # a card must leave the field before it is read again
-        self._health = Health.ok()
+        # Unknown until the first exchange: opening the port is left to the first poll, so a
+        # kiosk starts even with the reader unplugged and reports it then.
+        self._health = Health.warning("身份证阅读器正在启动", f"{port}: not polled yet")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -243,6 +243,7 @@ def test_card_with_bad_check_digit_is_refused(peer: SamPeer, link: Path) -> None
 
 def test_missing_port_is_an_error_health(link: Path) -> None:
     reader = reader_for(link)
+    assert reader.health().level is HealthLevel.WARNING  # not polled yet: nothing known
     with pytest.raises(IdCardPortError):
         reader.poll_once()
     health = reader.health()
