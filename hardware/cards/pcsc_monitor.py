@@ -72,7 +72,9 @@ class CardMonitor:
             try:
                 self._watch(self._context)
                 return  # stopped on request
-            except _ServiceLost as exc:
+            except Exception as exc:  # _ServiceLost, or anything else: never die silently
+                if not isinstance(exc, _ServiceLost):
+                    log.exception("card monitor hit an unexpected error; reconnecting")
                 log.warning("PC/SC service lost: %s; reconnecting", exc)
                 lost = Health.error("读卡器服务中断，正在重新连接", f"PC/SC service lost: {exc}")
                 self._lose_everything(lost)
