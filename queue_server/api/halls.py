@@ -87,11 +87,11 @@ async def window_waiting(
     window_exists(hall, window)
     state = rt.store.view(hall.id)
     now = rt.now()
-    ordered = views.waiting_list(state, state.windows[window], now)
+    ordered, total = views.waiting_page(state, state.windows[window], now, limit)
     return {
         "window": window,
-        "total": len(ordered),
-        "tickets": [_waiting_entry(state, t, now) for t in ordered[:limit]],
+        "total": total,
+        "tickets": [_waiting_entry(state, t, now) for t in ordered],
     }
 
 

@@ -40,6 +40,12 @@ class StreamSubscriber:
         self.transport = _transport_of(websocket)
         self.outbox: asyncio.Queue[str] | None = None if self.transport else asyncio.Queue()
         self.gone = asyncio.Event()
+        self.close_code: int | None = None  # set when the server ends the stream on purpose
+
+    def revoke(self) -> None:
+        """The token was logged out or expired: end the stream with 4401."""
+        self.close_code = 4401
+        self.gone.set()
 
     def deliver(self, event: Encoded) -> None:
         if event.seq <= self.after or self.gone.is_set():
@@ -85,16 +91,35 @@ async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None,
         await websocket.close(code=4403, reason="this token belongs to another hall")
         return
     await websocket.accept()
+    tokens = websocket.app.state.tokens
     subscriber = StreamSubscriber(websocket)
     unsubscribe = rt.hub.subscribe(hall, subscriber)
+    unwatch = tokens.watch(who.token_sha256, subscriber.revoke)
+    expiry = asyncio.create_task(_end_when_token_ends(tokens, token, subscriber))
     try:
         first = _opening(rt, hall, since, subscriber)
         await subscriber.start(first)
         await _serve(websocket, subscriber)
+        if subscriber.close_code is not None:
+            await websocket.close(code=subscriber.close_code, reason="the token ended")
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass
     finally:
+        expiry.cancel()
+        unwatch()
         unsubscribe()
+
+
+TOKEN_RECHECK_S = 30.0
+
+
+async def _end_when_token_ends(tokens: Any, token: str, subscriber: StreamSubscriber) -> None:
+    """Staff tokens expire: a stream opened with one ends with it (checked every 30 s)."""
+    while True:
+        await asyncio.sleep(TOKEN_RECHECK_S)
+        if await tokens.resolve(token) is None:
+            subscriber.revoke()
+            return
 
 
 def _opening(rt: Any, hall: str, since: str | None, subscriber: StreamSubscriber) -> list[str]:

@@ -56,6 +56,7 @@ async def get_ticket(
 async def list_tickets(
     status: str | None = Query(default=None, pattern="^(waiting|called|serving|missed)$"),
     queue: str | None = Query(default=None, max_length=8),
+    window: str | None = Query(default=None, max_length=32, description="called, served or missed at this window"),
     who: Principal = Depends(require("staff", "manager")),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(runtime),
@@ -67,6 +68,8 @@ async def list_tickets(
         if status and ticket.status.value != status:
             continue
         if queue and ticket.queue != queue:
+            continue
+        if window and ticket.window != window:
             continue
         result.append(ticket_service.ticket_json(rt, hall.id, ticket, now))
     return result

@@ -269,6 +269,7 @@ class _Draft:
             queue=ticket.queue,
             status=ticket.status.value,
             window=ticket.window,
+            target_window=ticket.target_window,
         )
 
     def emit_window(self, window: WindowState) -> None:

@@ -88,17 +88,25 @@ def call_order(
     waiting: Iterable[Ticket],
     queue_calls: Mapping[str, int],
     now: dt.datetime,
+    limit: int | None = None,
 ) -> list[Ticket]:
-    """The window's waiting list in the order it would call them if nothing else changed:
-    each pick counts as a call of its queue, so held tickets come back in when they would."""
-    remaining = [t for t in waiting if callable_by(t, window)]
+    """The window's waiting list in the order it would call them if nothing else changed (the
+    first `limit` of them): each pick counts as a call of its queue, so held tickets come back in
+    when they would. Sorted once; only requeued tickets need the step-by-step replay."""
+    remaining = sorted(
+        (t for t in waiting if callable_by(t, window)), key=lambda t: call_order_key(window, t, now)
+    )
+    wanted = len(remaining) if limit is None else min(limit, len(remaining))
+    if not any(t.hold_until_calls is not None for t in remaining):
+        return remaining[:wanted]
     calls = dict(queue_calls)
     ordered: list[Ticket] = []
-    while remaining:
-        chosen = select_next(window, remaining, calls, now)
-        if chosen is None:
-            break
+    while len(ordered) < wanted:
+        unheld_queues = {t.queue for t in remaining if not is_held(t, calls)}
+        index = next(
+            i for i, t in enumerate(remaining) if not is_held(t, calls) or t.queue not in unheld_queues
+        )
+        chosen = remaining.pop(index)
         ordered.append(chosen)
-        remaining.remove(chosen)
         calls[chosen.queue] = calls.get(chosen.queue, 0) + 1
     return ordered

@@ -8,7 +8,7 @@ from typing import Any
 from .engine import HallState
 from .estimates import estimate_wait_s, queue_capacity
 from .model import Ticket, TicketClass, TicketStatus, WindowState
-from .ranking import call_order, ticket_class, waiting_ahead
+from .ranking import call_order, callable_by, ticket_class, waiting_ahead
 
 
 def mean_service_s(state: HallState, queue_id: str) -> float | None:
@@ -88,7 +88,16 @@ def window_view(state: HallState, window: WindowState) -> dict[str, Any]:
 
 
 def waiting_list(state: HallState, window: WindowState, now: dt.datetime) -> list[Ticket]:
+    """Every ticket waiting for this window, in the order it would call them."""
     return call_order(window, state.waiting(), state.queue_calls, now)
+
+
+def waiting_page(
+    state: HallState, window: WindowState, now: dt.datetime, limit: int
+) -> tuple[list[Ticket], int]:
+    """(the first `limit` tickets in calling order, how many wait for this window in all)."""
+    waiting = [t for t in state.waiting() if callable_by(t, window)]
+    return call_order(window, waiting, state.queue_calls, now, limit), len(waiting)
 
 
 def snapshot(state: HallState) -> dict[str, Any]:

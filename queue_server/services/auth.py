@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -42,6 +43,19 @@ class TokenIndex:
                     token_sha256=device.token_sha256,
                 )
         self._sessions: dict[str, tuple[float, Principal | None, dt.datetime | None]] = {}
+        self._watchers: dict[str, set[Callable[[], None]]] = {}
+
+    def watch(self, digest: str, on_revoke: Callable[[], None]) -> Callable[[], None]:
+        """Call `on_revoke` when this token is logged out (streams close at once)."""
+        watchers = self._watchers.setdefault(digest, set())
+        watchers.add(on_revoke)
+
+        def unwatch() -> None:
+            watchers.discard(on_revoke)
+            if not watchers:
+                self._watchers.pop(digest, None)
+
+        return unwatch
 
     async def resolve(self, token: str) -> Principal | None:
         digest = token_sha256(token)
@@ -123,6 +137,8 @@ class TokenIndex:
 
         await self.rt.write(job)
         self._sessions.pop(principal.token_sha256, None)
+        for on_revoke in list(self._watchers.get(principal.token_sha256, ())):
+            on_revoke()
 
 
 from ..security.passwords import hash_password  # noqa: E402  (after the class, used once at import)
