@@ -126,3 +126,14 @@ def test_tracking_stream_follows_the_ticket(hall: HallClient) -> None:
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+def test_logout_ends_the_staff_stream(hall: HallClient) -> None:
+    token = hall.staff()["Authorization"].split()[1]
+    with connect(hall.stream_url(token=token)) as ws:
+        assert _recv(ws)["type"] == "snapshot"
+        assert hall.http.post("/api/v1/auth/logout", headers=hall.staff()).status_code == 200
+        with pytest.raises(ConnectionClosed) as closed:
+            for _ in range(10):
+                ws.recv(timeout=5)  # the logout's own window events may come first
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
