@@ -259,12 +259,16 @@ class PcscStack:
                     f"a pcscd not started by the tests runs (pid {pid}); stop it "
                     "(e.g. `systemctl stop pcscd.socket pcscd`) and run the tests again"
                 )
-        if _socket_served(PCSCD_DIR / "pcscd.comm"):
+        comm = PCSCD_DIR / "pcscd.comm"
+        try:
+            # A pcscd just killed may still hold its socket for a moment while its threads end.
+            _wait_until(lambda: not _socket_served(comm), "the old pcscd socket", timeout=5)
+        except RuntimeError:
             raise RuntimeError(
                 f"something not started by the tests serves {PCSCD_DIR / 'pcscd.comm'} "
                 "(systemd's pcscd.socket?); stop it (`systemctl stop pcscd.socket pcscd`) "
                 "and run the tests again"
-            )
+            ) from None
         for leftover in ("pcscd.pid", "pcscd.comm"):
             (PCSCD_DIR / leftover).unlink(missing_ok=True)
 
