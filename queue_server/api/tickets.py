@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
@@ -143,52 +144,30 @@ async def call_next(
     return ticket_service.ticket_json(rt, hall.id, ticket)
 
 
-@router.post("/windows/{window}/pause", summary="Pause the window (staff)")
-async def pause(
-    window: str,
-    who: Principal = Depends(window_actor),
-    hall: Hall = Depends(the_hall),
-    _window: str = Depends(existing_window),
-    rt: Runtime = Depends(runtime),
-) -> dict[str, Any]:
-    await ticket_service.set_paused(rt, hall.id, window, True, who)
-    return _window_json(rt, hall, window)
+WindowControl = Callable[[Runtime, str, str, Principal], Awaitable[None]]
 
 
-@router.post("/windows/{window}/resume", summary="Resume the window (staff)")
-async def resume(
-    window: str,
-    who: Principal = Depends(window_actor),
-    hall: Hall = Depends(the_hall),
-    _window: str = Depends(existing_window),
-    rt: Runtime = Depends(runtime),
-) -> dict[str, Any]:
-    await ticket_service.set_paused(rt, hall.id, window, False, who)
-    return _window_json(rt, hall, window)
+def _window_control(path: str, summary: str, control: WindowControl) -> None:
+    """The window controls share their shape: staff at the window, then the window, then act."""
+
+    async def endpoint(
+        window: str,
+        who: Principal = Depends(window_actor),
+        hall: Hall = Depends(the_hall),
+        _window: str = Depends(existing_window),
+        rt: Runtime = Depends(runtime),
+    ) -> dict[str, Any]:
+        await control(rt, hall.id, window, who)
+        return _window_json(rt, hall, window)
+
+    endpoint.__name__ = path.replace("-", "_")
+    router.post(f"/windows/{{window}}/{path}", summary=summary)(endpoint)
 
 
-@router.post("/windows/{window}/sign-in", summary="Start working at the window (staff)")
-async def sign_in(
-    window: str,
-    who: Principal = Depends(window_actor),
-    hall: Hall = Depends(the_hall),
-    _window: str = Depends(existing_window),
-    rt: Runtime = Depends(runtime),
-) -> dict[str, Any]:
-    await ticket_service.sign_in(rt, hall.id, window, who)
-    return _window_json(rt, hall, window)
-
-
-@router.post("/windows/{window}/sign-out", summary="Leave the window (staff)")
-async def sign_out(
-    window: str,
-    who: Principal = Depends(window_actor),
-    hall: Hall = Depends(the_hall),
-    _window: str = Depends(existing_window),
-    rt: Runtime = Depends(runtime),
-) -> dict[str, Any]:
-    await ticket_service.sign_out(rt, hall.id, window, who)
-    return _window_json(rt, hall, window)
+_window_control("pause", "Pause the window (staff)", lambda rt, h, w, who: ticket_service.set_paused(rt, h, w, True, who))
+_window_control("resume", "Resume the window (staff)", lambda rt, h, w, who: ticket_service.set_paused(rt, h, w, False, who))
+_window_control("sign-in", "Start working at the window (staff)", ticket_service.sign_in)
+_window_control("sign-out", "Leave the window (staff)", ticket_service.sign_out)
 
 
 @router.put("/windows/{window}/queues", summary="Move a tidal window between queues (manager)")
