@@ -23,13 +23,25 @@ log = logging.getLogger("queue_server.stream")
 MAX_BUFFERED_BYTES = 1 << 20
 
 
+class CaptureTransport:
+    """ASGI middleware: remember a WebSocket connection's asyncio transport. The server's own
+    `send` (before any framework wraps it) is a method of uvicorn's protocol, which holds it."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            transport = getattr(getattr(send, "__self__", None), "transport", None)
+            if transport is not None and hasattr(transport, "write") and hasattr(transport, "get_write_buffer_size"):
+                scope["queue_server.transport"] = transport
+        await self.app(scope, receive, send)
+
+
 def _transport_of(websocket: WebSocket) -> Any:
-    """The connection's asyncio transport when the server exposes it (uvicorn's protocols are the
-    `send` callable's owner); None otherwise, and messages go through the ASGI send path."""
-    send = getattr(websocket, "_send", None)
-    owner = getattr(send, "__self__", None)
-    transport = getattr(owner, "transport", None)
-    return transport if transport is not None and hasattr(transport, "write") else None
+    """The connection's transport when CaptureTransport found it; None otherwise, and messages
+    go through the ASGI send path (still correct, only slower)."""
+    return websocket.scope.get("queue_server.transport")
 
 
 class StreamSubscriber:
