@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hardware.cards.idcard_errors import IdCardDataError
-from hardware.cards.masking import mask_address, mask_date, mask_id_number, mask_name
+from hardware.masking import mask_address, mask_date, mask_id_number, mask_name
 from hardware.cards.nations import nation_name
 
 TEXT_LENGTH = 256

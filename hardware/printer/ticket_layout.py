@@ -16,7 +16,7 @@ from PIL import Image
 
 from hardware.printer import codes
 from hardware.printer.codes import LF, HALF_WIDTH, char_columns, text_columns
-from hardware.printer.masking import mask_personal, printable
+from hardware.masking import mask_free_text, printable
 from hardware.printer.slip import TicketSlip
 from hardware.printer.texts import CHANNEL_LABELS, TICKET_LABELS, wait_text
 
@@ -96,7 +96,7 @@ def _labelled(label: str, value: str, columns: int) -> list[str]:
 
 
 def _clean(value: str) -> str:
-    return mask_personal(printable(value))
+    return mask_free_text(printable(value))
 
 
 def _qr_raster(url: str, options: LayoutOptions) -> bytes:

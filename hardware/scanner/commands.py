@@ -7,7 +7,7 @@ import argparse
 import threading
 from typing import Any
 
-from hardware.cards.masking import mask_free_text
+from hardware.masking import mask_free_text
 from hardware.health import Health
 from hardware.scanner.factory import open_scanner
 from hardware.scanner.sim import SimScanner

@@ -1,10 +1,11 @@
-"""Masking of citizens' personal data for anything shown, printed or logged (product rule:
+"""Masking of citizens' personal data for anything a device shows, prints or logs (product rule:
 `张*`, `3701**********1234`, `138****0000`). The unmasked values stay in the data classes for the
 code that must use them (matching, keyed hashing); only their text forms are masked."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 
@@ -56,3 +57,17 @@ _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 def mask_free_text(text: str) -> str:
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
     return _PHONE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
+
+
+def printable(value: str) -> str:
+    """Drop control characters: a hall or item name must never smuggle an ESC/POS command (a cut,
+    a drawer kick, a mode switch) into the byte stream. Tabs and newlines become spaces."""
+    out = []
+    for ch in value:
+        if ch in "\t\r\n":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue
+        else:
+            out.append(ch)
+    return "".join(out).strip()
