@@ -18,6 +18,12 @@ def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+async def get_runtime(request: Request) -> Runtime:
+    # Dependencies are async: FastAPI runs plain `def` ones in a thread pool, which costs more
+    # than all they do.
+    return request.app.state.runtime
+
+
 def tokens(request: Request) -> TokenIndex:
     return request.app.state.tokens
 
@@ -33,14 +39,14 @@ async def principal(
     return found
 
 
-def hall_principal(hall: str, who: Principal = Depends(principal)) -> Principal:
+async def hall_principal(hall: str, who: Principal = Depends(principal)) -> Principal:
     """Any token of the hall; a token of another hall is refused (403) before the hall is looked up."""
     if who.hall_id != hall:
         raise Forbidden("this token belongs to another hall", "该令牌不属于本服务厅")
     return who
 
 
-def the_hall(request: Request, hall: str) -> Hall:
+async def the_hall(request: Request, hall: str) -> Hall:
     found = runtime(request).config.hall(hall)
     if found is None:
         raise NotFound(f"no hall {hall!r}", "没有这个服务厅")
@@ -48,7 +54,7 @@ def the_hall(request: Request, hall: str) -> Hall:
 
 
 def require(*kinds: str):  # noqa: ANN201 - returns a dependency
-    def check(who: Principal = Depends(hall_principal)) -> Principal:
+    async def check(who: Principal = Depends(hall_principal)) -> Principal:
         if who.kind not in kinds:
             raise Forbidden(f"a {who.kind} token cannot do this (needs {' or '.join(kinds)})", "无权执行此操作")
         return who
@@ -71,11 +77,11 @@ def window_exists(hall: Hall, window_id: str) -> None:
         raise NotFound(f"no window {window_id!r} in this hall", f"本厅没有窗口 {window_id}")
 
 
-def window_actor(window: str, who: Principal = Depends(require("staff", "manager"))) -> Principal:
+async def window_actor(window: str, who: Principal = Depends(require("staff", "manager"))) -> Principal:
     at_window(who, window)
     return who
 
 
-def existing_window(window: str, hall: Hall = Depends(the_hall)) -> str:
+async def existing_window(window: str, hall: Hall = Depends(the_hall)) -> str:
     window_exists(hall, window)
     return window

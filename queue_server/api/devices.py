@@ -10,7 +10,7 @@ from ..config import Hall
 from ..runtime import Runtime
 from ..services import devices as device_service
 from ..services.principals import Principal
-from .deps import require, runtime, the_hall
+from .deps import get_runtime, require, the_hall
 from .schemas import HealthReport
 
 router = APIRouter(prefix="/api/v1/halls/{hall}/devices", tags=["devices"])
@@ -21,7 +21,7 @@ async def report_health(
     who: Principal = Depends(require("kiosk", "display")),
     hall: Hall = Depends(the_hall),
     body: HealthReport = Body(),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     components = [c.model_dump() for c in body.components]
     return await device_service.report(rt, who, components, body.app)
@@ -31,6 +31,6 @@ async def report_health(
 async def list_devices(
     who: Principal = Depends(require("manager")),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> list[dict[str, Any]]:
     return await device_service.list_devices(rt, hall.id)

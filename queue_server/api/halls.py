@@ -13,7 +13,7 @@ from ..core.errors import NotFound
 from ..runtime import Runtime
 from ..services.principals import Principal
 from ..services.tickets import ticket_json
-from .deps import hall_principal, runtime, the_hall, window_exists
+from .deps import get_runtime, hall_principal, the_hall, window_exists
 
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"])
 
@@ -41,21 +41,21 @@ def hall_info(rt: Runtime, hall: Hall) -> dict[str, Any]:
 
 @router.get("", summary="The hall: name, hours, whether tickets can be taken now")
 async def get_hall(
-    who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(runtime)
+    who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     return hall_info(rt, hall)
 
 
 @router.get("/queues", summary="Queues with their waiting counts and estimated waits")
 async def list_queues(
-    who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(runtime)
+    who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(get_runtime)
 ) -> list[dict[str, Any]]:
     return views.queue_summaries(rt.store.view(hall.id), rt.now())
 
 
 @router.get("/windows", summary="Every window: status, queues, staff, current ticket")
 async def list_windows(
-    who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(runtime)
+    who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(get_runtime)
 ) -> list[dict[str, Any]]:
     state = rt.store.view(hall.id)
     return [views.window_view(state, w) for w in state.windows.values()]
@@ -66,7 +66,7 @@ async def get_window(
     window: str,
     who: Principal = Depends(hall_principal),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     window_exists(hall, window)
     state = rt.store.view(hall.id)
@@ -82,7 +82,7 @@ async def window_waiting(
     limit: int = Query(default=100, ge=1, le=1000),
     who: Principal = Depends(hall_principal),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     window_exists(hall, window)
     state = rt.store.view(hall.id)

@@ -14,7 +14,7 @@ from ..runtime import Runtime
 from ..services import reservations as reservation_service
 from ..services.principals import Principal
 from ..services.tickets import ticket_json
-from .deps import require, runtime, the_hall
+from .deps import get_runtime, require, the_hall
 from .schemas import CheckInRequest, ReservationRequest
 
 router = APIRouter(prefix="/api/v1/halls/{hall}/reservations", tags=["reservations"])
@@ -30,7 +30,7 @@ async def create_reservation(
     who: Principal = Depends(require("integration")),
     hall: Hall = Depends(the_hall),
     body: ReservationRequest = Body(),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> Any:
     reservation, created = await reservation_service.create(
         rt,
@@ -58,9 +58,11 @@ async def check_in(
     who: Principal = Depends(require("kiosk")),
     hall: Hall = Depends(the_hall),
     body: CheckInRequest = Body(),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> Any:
-    ticket, created = await reservation_service.check_in(rt, hall.id, code=body.code, id_number=body.id_number)
+    ticket, created = await reservation_service.check_in(
+        rt, hall.id, code=body.code, id_number=body.id_number, identity=body.identity
+    )
     return JSONResponse(ticket_json(rt, hall.id, ticket), status_code=201 if created else 200)
 
 
@@ -69,7 +71,7 @@ async def list_reservations(
     day: dt.date | None = Query(default=None, description="YYYY-MM-DD; today by default"),
     who: Principal = Depends(require("manager", "integration")),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> list[dict[str, Any]]:
     return await reservation_service.list_for_day(rt, hall.id, day or service_day(rt.now(), hall.zone))
 
@@ -79,7 +81,7 @@ async def get_reservation(
     reservation_id: str,
     who: Principal = Depends(require("integration", "manager")),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     return await reservation_service.get(rt, hall.id, reservation_id)
 
@@ -89,6 +91,6 @@ async def cancel_reservation(
     reservation_id: str,
     who: Principal = Depends(require("integration")),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     return await reservation_service.cancel(rt, hall.id, reservation_id)

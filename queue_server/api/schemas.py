@@ -35,12 +35,18 @@ class TicketRequest(_Body):
     item_code: str | None = Field(default=None, min_length=1, max_length=64)
     priority: Literal["green"] | None = None
     phone: str | None = Field(default=None, pattern=PHONE, description="for silent-call messages")
+    identity: str | None = Field(
+        default=None, min_length=16, max_length=64, description="identity session from POST …/identify"
+    )
 
 
 class ActionRequest(_Body):
-    action: Literal["recall", "start", "finish", "skip", "requeue", "transfer", "cancel"]
+    action: Literal["recall", "start", "finish", "skip", "requeue", "transfer", "cancel", "confirm_green"]
     queue: str | None = Field(default=None, min_length=1, max_length=8)
     window: str | None = Field(default=None, min_length=1, max_length=32)
+    reason: Literal["military", "disability", "pregnancy", "other"] | None = Field(
+        default=None, description="confirm_green only: why staff grant the green channel"
+    )
 
 
 class ReservationRequest(_Body):
@@ -58,6 +64,7 @@ class ReservationRequest(_Body):
 class CheckInRequest(_Body):
     code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{6,10}$")
     id_number: str | None = Field(default=None, min_length=1, max_length=32)
+    identity: str | None = Field(default=None, min_length=16, max_length=64, description="identity session")
 
     @field_validator("id_number")
     @classmethod
@@ -66,8 +73,8 @@ class CheckInRequest(_Body):
 
     @model_validator(mode="after")
     def _one_of(self) -> "CheckInRequest":
-        if (self.code is None) == (self.id_number is None):
-            raise ValueError("send either code or id_number")
+        if [self.code, self.id_number, self.identity].count(None) != 2:
+            raise ValueError("send one of code, id_number or identity")
         return self
 
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from fastapi.exceptions import RequestValidationError
@@ -14,10 +15,11 @@ from ..config import Hall
 from ..core import views
 from ..core.errors import Invalid
 from ..runtime import Runtime
+from ..identity import service as identity_service
 from ..services import tickets as ticket_service
 from ..services.auth import Forbidden
 from ..services.principals import Principal
-from .deps import existing_window, hall_principal, require, runtime, the_hall, window_actor
+from .deps import existing_window, get_runtime, hall_principal, require, the_hall, window_actor
 from .schemas import ActionRequest, QueuesRequest, TicketRequest
 
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"])
@@ -28,9 +30,16 @@ async def issue_ticket(
     who: Principal = Depends(require("kiosk")),
     hall: Hall = Depends(the_hall),
     body: TicketRequest = Body(),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
-    ticket = await ticket_service.issue(
+    if body.identity is not None:  # identified: single-use session, per-person limits, reprint
+        ticket, created = await identity_service.issue_identified(
+            rt, hall, queue=body.queue, channel=body.channel, item_code=body.item_code,
+            green=body.priority == "green", phone=body.phone, identity=body.identity,
+        )
+        shown = ticket_service.ticket_json(rt, hall.id, ticket)
+        return shown if created else JSONResponse({**shown, "reprint": True}, status_code=200)  # type: ignore[return-value]
+    ticket, ahead = await ticket_service.issue(
         rt,
         hall.id,
         queue=body.queue,
@@ -39,7 +48,7 @@ async def issue_ticket(
         green=body.priority == "green",
         phone=body.phone,
     )
-    return ticket_service.ticket_json(rt, hall.id, ticket)
+    return ticket_service.ticket_json(rt, hall.id, ticket, ahead=ahead)
 
 
 @router.get("/tickets/{ticket_id}", summary="A ticket of this hall (any token of the hall)")
@@ -47,7 +56,7 @@ async def get_ticket(
     ticket_id: str,
     who: Principal = Depends(hall_principal),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     ticket = await ticket_service.find_ticket(rt, hall.id, ticket_id)
     return ticket_service.ticket_json(rt, hall.id, ticket)
@@ -60,7 +69,7 @@ async def list_tickets(
     window: str | None = Query(default=None, max_length=32, description="called, served or missed at this window"),
     who: Principal = Depends(require("staff", "manager")),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> list[dict[str, Any]]:
     state = rt.store.view(hall.id)
     now = rt.now()
@@ -94,7 +103,7 @@ async def ticket_action(
     request: Request,
     who: Principal = Depends(require("staff", "manager")),
     hall: Hall = Depends(the_hall),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     # The ticket (404) and the actor's right to it (403) come before the body (422).
     ticket = await ticket_service.find_ticket(rt, hall.id, ticket_id)
@@ -102,7 +111,7 @@ async def ticket_action(
         raise Forbidden("this ticket is not at your windows or in their queues", "该号票不在您的窗口或业务范围内")
     body = await _parse(request, ActionRequest)
     updated = await ticket_service.act(
-        rt, hall.id, ticket, body.action, who, to_queue=body.queue, to_window=body.window
+        rt, hall.id, ticket, body.action, who, to_queue=body.queue, to_window=body.window, reason=body.reason
     )
     return ticket_service.ticket_json(rt, hall.id, updated)
 
@@ -136,7 +145,7 @@ async def call_next(
     who: Principal = Depends(window_actor),
     hall: Hall = Depends(the_hall),
     _window: str = Depends(existing_window),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> Any:
     ticket = await ticket_service.call_next(rt, hall.id, window, who)
     if ticket is None:
@@ -155,7 +164,7 @@ def _window_control(path: str, summary: str, control: WindowControl) -> None:
         who: Principal = Depends(window_actor),
         hall: Hall = Depends(the_hall),
         _window: str = Depends(existing_window),
-        rt: Runtime = Depends(runtime),
+        rt: Runtime = Depends(get_runtime),
     ) -> dict[str, Any]:
         await control(rt, hall.id, window, who)
         return _window_json(rt, hall, window)
@@ -177,7 +186,7 @@ async def set_queues(
     hall: Hall = Depends(the_hall),
     _window: str = Depends(existing_window),
     body: QueuesRequest = Body(),
-    rt: Runtime = Depends(runtime),
+    rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
     await ticket_service.set_queues(rt, hall.id, window, body.queues, body.policy, who)
     return _window_json(rt, hall, window)

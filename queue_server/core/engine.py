@@ -18,13 +18,15 @@ from ..config import Hall
 from . import hours as hours_rules
 from .errors import Conflict, Invalid, NotFound
 from .estimates import DurationHistory
-from .model import TERMINAL, StaffRef, Ticket, TicketStatus, WindowState
+from .model import TERMINAL, StaffRef, Ticket, TicketClass, TicketStatus, WindowState
 from .numbering import format_number, service_day
-from .ranking import select_next
+from .ranking import select_next, ticket_class, waiting_ahead
 
 RECENT_CALLS = 10
 
-ACTIONS = ("recall", "start", "finish", "skip", "requeue", "transfer", "cancel")
+ACTIONS = ("recall", "start", "finish", "skip", "requeue", "transfer", "cancel", "confirm_green")
+# Green channel reasons only staff can confirm at the window (age and lists come from identity).
+GREEN_REASONS = ("military", "disability", "pregnancy", "other")
 _ALLOWED_FROM: dict[str, frozenset[TicketStatus]] = {
     "recall": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
     "start": frozenset({TicketStatus.CALLED}),
@@ -33,6 +35,7 @@ _ALLOWED_FROM: dict[str, frozenset[TicketStatus]] = {
     "requeue": frozenset({TicketStatus.MISSED}),
     "transfer": frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING}),
     "cancel": frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.MISSED}),
+    "confirm_green": frozenset({TicketStatus.WAITING}),
 }
 _STATUS_ZH = {
     TicketStatus.WAITING: "等候中",
@@ -69,6 +72,7 @@ class Change:
     durations: list[tuple[str, float]] = dataclasses.field(default_factory=list)
     new_day: dt.date | None = None  # the service day rolled over to this one
     result: Any = None
+    ahead: int | None = None  # for an issued ticket: waiting tickets of its queue ranked before it
 
     @property
     def empty(self) -> bool:
@@ -362,10 +366,23 @@ def issue(state: HallState, request: IssueRequest, now: dt.datetime) -> Change:
         holder_masked=request.holder_masked,
         identity_hash=request.identity_hash,
     )
+    draft.change.ahead = _ahead_at_issue(draft, ticket, now)
     draft.change.counters[queue.id] = seq
     draft.change.created.add(ticket.id)
     draft.put_ticket(ticket)
     return draft.finish(ticket)
+
+
+def _ahead_at_issue(draft: _Draft, ticket: Ticket, now: dt.datetime) -> int:
+    """Position of a ticket about to be issued. The usual case, an ordinary ticket later than
+    every waiting one of its queue, has everyone ahead: counted, not ranked."""
+    queue = ticket.queue
+    latest = draft.state.latest_waiting.get(queue) if draft.change.new_day is None else None
+    if not draft.change.tickets and ticket_class(ticket, now) is TicketClass.ORDINARY and (
+        latest is None or latest[0] < ticket.effective_at
+    ):
+        return draft.state.waiting_counts.get(queue, 0)
+    return waiting_ahead(ticket, (t for t in draft.waiting() if t.queue == queue), now)
 
 
 def call_next(
@@ -419,6 +436,7 @@ def act(
     *,
     to_queue: str | None = None,
     to_window: str | None = None,
+    reason: str | None = None,
 ) -> Change:
     """Apply a staff action to `ticket` (from the state, or loaded from storage when it has
     left the state). Body problems (422) are checked before the ticket's state (409)."""
@@ -447,6 +465,10 @@ def act(
                 )
     elif to_queue is not None or to_window is not None:
         raise Invalid(f"{action} takes no queue or window", "该操作不需要指定业务类别或窗口")
+    if action == "confirm_green" and reason not in GREEN_REASONS:
+        raise Invalid(f"confirm_green needs a reason: {', '.join(GREEN_REASONS)}", "请选择绿色通道的原因")
+    if action != "confirm_green" and reason is not None:
+        raise Invalid(f"{action} takes no reason", "该操作不需要原因")
     if current.status not in _ALLOWED_FROM[action]:
         raise _conflict_state(current, action)
 
@@ -493,6 +515,8 @@ def act(
             started_at=None,
         )
         release()
+    elif action == "confirm_green":
+        updated = current.replace(green=True, green_reason=f"staff:{reason}")
     else:  # cancel
         updated = current.replace(status=TicketStatus.CANCELLED, finished_at=now)
         if current.status is not TicketStatus.MISSED:

@@ -32,14 +32,22 @@ def absolute(rt: Runtime, hall_id: str, path: str) -> str:
     return base.rstrip("/") + path
 
 
-def ticket_json(rt: Runtime, hall_id: str, ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any]:
-    """A ticket as every API response shows it: masked, with its position when waiting."""
+def ticket_json(
+    rt: Runtime, hall_id: str, ticket: Ticket, now: dt.datetime | None = None, *, ahead: int | None = None
+) -> dict[str, Any]:
+    """A ticket as every API response shows it: masked, with its position when waiting (`ahead`
+    when the caller knows it, as the issuing does)."""
     now = now or rt.now()
     state = rt.store.view(hall_id)
     live = state.tickets.get(ticket.id)
     if live is not None:
         ticket = live
-    ahead, estimate = views.ticket_position(state, ticket, now) if live is not None else (0, None)
+    if live is None or ticket.status is not TicketStatus.WAITING:
+        ahead, estimate = 0, None
+    elif ahead is not None:
+        estimate = views.queue_estimate(state, ticket.queue, ahead)
+    else:
+        ahead, estimate = views.ticket_position(state, ticket, now)
     hall = state.hall
     queue = hall.queue(ticket.queue)
     window = state.windows.get(ticket.window) if ticket.window else None
@@ -88,17 +96,18 @@ async def issue(
     item_code: str | None = None,
     green: bool = False,
     phone: str | None = None,
-) -> Ticket:
+) -> tuple[Ticket, int | None]:
+    """(the ticket, how many waited ahead of it when it was issued)."""
     hall = rt.config.hall(hall_id)
     assert hall is not None
     if hall.queue(queue) is None:
         raise NotFound(f"no queue {queue!r} in this hall", f"本厅没有业务类别 {queue}")
-    if channel in ("lutong", "face", "card", "nocard"):
-        # Identified channels need an identity session, which comes with the identity work.
-        raise Conflict(
-            f"channel {channel} needs identification, which this server does not offer yet",
-            "该取号方式暂未开通，请使用直接取号",
-            code="identification_unavailable",
+    if channel in ("lutong", "face", "card", "nocard") or queue in hall.identification.required_queues:
+        # Identified channels and queues need an identity session (identity/service.py issues those).
+        raise Invalid(
+            f"channel {channel} and queue {queue} need an identity session (POST …/identify)",
+            "请先核验身份（鲁通码、身份证、社保卡、人脸或手机号）再取号",
+            code="identity_required",
         )
     if channel == "reservation":
         raise Invalid(
@@ -127,11 +136,11 @@ async def issue(
         phone_masked=phone_masked,
     )
 
-    def job(tx: WriteTx) -> Ticket:
+    def job(tx: WriteTx) -> tuple[Ticket, int | None]:
         state = tx.hall(hall_id)
         change = engine.issue(state, request, rt.now())
         tx.commit_change(hall_id, change, phone_enc={request.ticket_id: phone_enc} if phone_enc else None)
-        return change.result
+        return change.result, change.ahead
 
     return await rt.write(job)
 
@@ -174,15 +183,18 @@ async def act(
     *,
     to_queue: str | None = None,
     to_window: str | None = None,
+    reason: str | None = None,
 ) -> Ticket:
     def job(tx: WriteTx) -> Ticket:
         state = tx.hall(hall_id)
         now = rt.now()
-        change = engine.act(state, ticket, action, now, to_queue=to_queue, to_window=to_window)
+        change = engine.act(state, ticket, action, now, to_queue=to_queue, to_window=to_window, reason=reason)
         tx.commit_change(hall_id, change)
         detail: dict[str, Any] = {"number": change.result.number, "status": change.result.status.value}
         if action == "transfer":
             detail.update(queue=to_queue, window=to_window)
+        if action == "confirm_green":
+            detail.update(reason=reason)
         repository.audit(tx.conn, hall_id, now, principal.label, action, f"ticket:{ticket.id}", detail)
         return change.result
 
