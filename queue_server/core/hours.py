@@ -62,11 +62,12 @@ def next_opening(
     if hours is None or is_open(hours, now, zone):
         return now
     local = now.astimezone(zone)
+    cutoff = dt.timedelta(minutes=hours.last_ticket_minutes_before_end)
     for offset in range(horizon_days + 1):
         day = local.date() + dt.timedelta(days=offset)
         for session in sessions_on(hours, day):
             start, end = _bounds(day, session, zone)
-            if start > local:
+            if start > local and start < end - cutoff:  # a session all within the cutoff never opens
                 return start
     return None
 
