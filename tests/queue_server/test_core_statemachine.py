@@ -598,8 +598,12 @@ class HallMachine(RuleBasedStateMachine):
         if self.model.day != self.now.astimezone(SHANGHAI).date():
             return  # the rollover has not happened yet; the list is of a day that is over
         for wid, mwindow in self.model.windows.items():
-            engine_order = [t.id for t in views.waiting_list(self.state, self.state.windows[wid], self.now)]
-            assert engine_order == ref_call_order(wid, mwindow, self.model.live(), self.now), wid
+            window = self.state.windows[wid]
+            engine_order = [t.id for t in views.waiting_list(self.state, window, self.now)]
+            reference = ref_call_order(wid, mwindow, self.model.live(), self.now)
+            assert engine_order == reference, wid
+            page, total = views.waiting_page(self.state, window, self.now, 2)
+            assert ([t.id for t in page], total) == (reference[:2], len(reference)), wid
 
     @invariant()
     def positions_follow_the_reference(self) -> None:
