@@ -1,0 +1,207 @@
+"""The queue server as the kiosk sees it: a small synchronous httpx client (called from worker
+threads, never from the UI loop) with timeouts, retries of safe reads, and every failure turned
+into one ApiError that carries a Chinese and an English message for the citizen."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import httpx
+
+from .strings import t
+
+USER_AGENT = "shandong-hall-kiosk/0.1"
+
+
+@dataclass
+class ApiError(Exception):
+    """kind: "offline" (no connection), "timeout", "http" (the server answered an error),
+    "bad_response" (an answer that is not what the contract says)."""
+
+    kind: str
+    status: int = 0
+    code: str = ""
+    message_zh: str = ""
+    message_en: str = ""
+
+    def __str__(self) -> str:  # for logs: never carries the request body
+        return f"{self.kind} {self.status} {self.code} {self.message_en}".strip()
+
+    @property
+    def unreachable(self) -> bool:
+        return self.kind in ("offline", "timeout") or self.status in (502, 503, 504)
+
+    def message(self, lang: str) -> str:
+        return self.message_en if lang == "en" and self.message_en else self.message_zh
+
+
+def _offline(kind: str) -> ApiError:
+    key = "msg.timeout" if kind == "timeout" else "msg.offline_title"
+    return ApiError(kind, message_zh=t(key, "zh"), message_en=t(key, "en"))
+
+
+def _from_response(response: httpx.Response) -> ApiError:
+    body: Any = None
+    try:
+        body = response.json()
+    except ValueError:
+        pass
+    status = response.status_code
+    generic = {401: "msg.unauthorized", 403: "msg.unauthorized", 404: "msg.not_found"}.get(
+        status, "msg.server_error" if status >= 500 else "msg.rejected")
+    code = message_zh = message_en = ""
+    if isinstance(body, dict):
+        code = str(body.get("code") or "")
+        message_zh = str(body.get("message_zh") or "")
+        message_en = str(body.get("message") or "")
+    if status in (401, 403) or status >= 500:
+        # The server's own words for auth and internal errors are for technicians, not citizens.
+        message_zh, message_en = t(generic, "zh"), t(generic, "en")
+    elif not message_zh:
+        message_zh, message_en = t(generic, "zh"), message_en or t(generic, "en")
+    return ApiError("http", status, code, message_zh, message_en)
+
+
+class ApiClient:
+    def __init__(self, server_url: str, hall: str, token: str, *, connect_s: float = 3.0,
+                 read_s: float = 6.0, retries: int = 1, transport: httpx.BaseTransport | None = None):
+        self.server_url = server_url.rstrip("/")
+        self.hall = hall
+        self.retries = retries
+        self._client = httpx.Client(
+            base_url=self.server_url,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(read_s, connect=connect_s),
+            transport=transport,
+        )
+        self._hall_path = f"/api/v1/halls/{quote(hall, safe='')}"
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+                 retry: bool = False, auth: bool = True) -> tuple[int, Any]:
+        attempts = 1 + (self.retries if retry else 0)
+        last: ApiError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(min(0.3 * attempt, 1.0))
+            try:
+                headers = None if auth else {"Authorization": ""}
+                response = self._client.request(method, path, json=json, params=params, headers=headers)
+            except httpx.TimeoutException:
+                last = _offline("timeout")
+                continue
+            except (httpx.TransportError, OSError):
+                last = _offline("offline")
+                continue
+            if response.status_code >= 400:
+                error = _from_response(response)
+                if retry and response.status_code in (502, 503, 504):
+                    last = error
+                    continue
+                raise error
+            if response.status_code == 204 or not response.content:
+                return response.status_code, None
+            try:
+                return response.status_code, response.json()
+            except ValueError:
+                raise ApiError("bad_response", response.status_code, "",
+                               t("msg.server_error", "zh"), t("msg.server_error", "en")) from None
+        assert last is not None
+        raise last
+
+    @staticmethod
+    def _expect(value: Any, kind: type, what: str) -> Any:
+        if not isinstance(value, kind):
+            raise ApiError("bad_response", 0, "", t("msg.server_error", "zh"), f"{what}: unexpected answer")
+        return value
+
+    # -- the contract the kiosk uses ----------------------------------------------------------
+    def healthz(self) -> dict:
+        return self._expect(self._request("GET", "/healthz", retry=True, auth=False)[1], dict, "healthz")
+
+    def hall_info(self) -> dict:
+        return self._expect(self._request("GET", self._hall_path, retry=True)[1], dict, "hall")
+
+    def queues(self) -> list[dict]:
+        return self._expect(self._request("GET", f"{self._hall_path}/queues", retry=True)[1], list, "queues")
+
+    def windows(self) -> list[dict]:
+        return self._expect(self._request("GET", f"{self._hall_path}/windows", retry=True)[1], list, "windows")
+
+    def items(self, q: str | None = None, queue: str | None = None) -> list[dict]:
+        params = {k: v for k, v in (("q", q), ("queue", queue)) if v}
+        return self._expect(self._request("GET", f"{self._hall_path}/items", params=params or None,
+                                          retry=True)[1], list, "items")
+
+    def item(self, code: str) -> dict:
+        return self._expect(self._request("GET", f"{self._hall_path}/items/{quote(code, safe='')}",
+                                          retry=True)[1], dict, "item")
+
+    def issue(self, queue: str, *, channel: str = "walkin", item_code: str | None = None,
+              green: bool = False, phone: str | None = None) -> dict:
+        body: dict[str, Any] = {"queue": queue, "channel": channel}
+        if item_code:
+            body["item_code"] = item_code
+        if green:
+            body["priority"] = "green"
+        if phone:
+            body["phone"] = phone
+        # Never retried: a lost answer to a POST could otherwise issue two tickets.
+        return self._expect(self._request("POST", f"{self._hall_path}/tickets", json=body)[1], dict, "ticket")
+
+    def check_in(self, *, code: str | None = None, id_number: str | None = None) -> tuple[dict, bool]:
+        """→ (ticket, created): created is False when the reservation was already checked in."""
+        body = {"code": code} if code else {"id_number": id_number}
+        status, ticket = self._request("POST", f"{self._hall_path}/reservations/check-in", json=body)
+        return self._expect(ticket, dict, "check-in"), status == 201
+
+    def track(self, url: str) -> dict:
+        """A ticket followed by its track URL (relative or absolute, on this server only)."""
+        path = track_path(url, self.server_url)
+        if path is None:
+            raise ApiError("http", 404, "not_found", t("follow.qr_unknown", "zh"), t("follow.qr_unknown", "en"))
+        return self._expect(self._request("GET", path, retry=True, auth=False)[1], dict, "track")
+
+    def report_health(self, components: list[dict], app: dict[str, str]) -> dict:
+        return self._expect(self._request("POST", f"{self._hall_path}/devices/health",
+                                          json={"components": components, "app": app})[1], dict, "health")
+
+    def absolute(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        return urljoin(self.server_url + "/", url)
+
+
+def track_path(scanned: str, server_url: str = "") -> str | None:
+    """The track API path for what a slip's QR code holds: the track URL or the phone page URL
+    (`/t/{id}?k=…`), absolute on this server or relative. Anything else: None."""
+    text = scanned.strip()
+    if len(text) > 1000:
+        return None
+    parts = urlsplit(text)
+    # The slip may carry the hall's public address rather than the kiosk's LAN address of the same
+    # server: any http(s) host is accepted, the ticket's secret `k` is what protects it.
+    if parts.scheme not in ("", "http", "https") or (parts.netloc and not parts.scheme):
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    ticket_id = None
+    if len(segments) >= 2 and segments[-2] == "t":
+        ticket_id = segments[-1]
+    elif len(segments) >= 2 and segments[-2] == "track":
+        ticket_id = segments[-1]
+    if not ticket_id or not ticket_id.replace("-", "").replace("_", "").isalnum() or len(ticket_id) > 64:
+        return None
+    key = ""
+    for pair in parts.query.split("&"):
+        name, _, value = pair.partition("=")
+        if name == "k":
+            key = value
+    if not key or len(key) > 64 or not all(c.isalnum() or c in "-_" for c in key):
+        return None
+    return f"/api/v1/track/{ticket_id}?k={key}"

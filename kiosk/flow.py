@@ -1,0 +1,509 @@
+"""The kiosk's screens and rules as plain data, with no Kivy and no I/O: which screen shows, what
+the citizen typed, what is on offer given the hall's hours, the connection and the devices, when
+idleness sends the kiosk home or to its notice loop. Unit-tested on its own (tests/kiosk)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+from urllib.parse import parse_qs, urlsplit
+
+from .strings import pick, t
+
+
+class Screen(str, enum.Enum):
+    HOME = "home"
+    QUEUES = "queues"  # choose a queue (for a ticket, or a green ticket)
+    ITEMS = "items"  # optionally the exact item of the chosen queue
+    CONFIRM = "confirm"  # who is ahead, estimated wait, "take and print", other ways
+    IDENTIFY = "identify"  # waiting for a QR (鲁通码), a card, an ID card or a face
+    KEYPAD = "keypad"  # reservation code, ID number, phone, item code
+    TICKET = "ticket"  # the issued ticket with its QR and print state
+    CLOSED = "closed"  # outside service hours: the hours and the next opening
+    CHECKIN = "checkin"  # choose how to check in
+    SCAN = "scan"  # waiting for a QR: reservation code or a slip to follow
+    GUIDE_HOME = "guide_home"  # browse by queue or search
+    GUIDE_ITEMS = "guide_items"  # items of a queue, or search results
+    GUIDE_SEARCH = "guide_search"  # common-word keyboard
+    GUIDE = "guide"  # one item's guide
+    FOLLOW = "follow"  # a followed ticket's position
+    GREEN = "green"  # green channel explanation
+    MESSAGE = "message"  # a refusal or error, in plain words
+    OFFLINE = "offline"  # the server cannot be reached
+    SCREENSAVER = "screensaver"
+
+
+# Keypad purposes and their layouts.
+KEYPADS = {
+    "checkin_code": "alnum",
+    "checkin_id": "id",
+    "nocard_id": "id",
+    "nocard_phone": "digits",
+    "guide_code": "alnum",
+}
+KEYPAD_MAX = {"alnum": 10, "id": 18, "digits": 11}
+KEYPAD_PROMPTS = {
+    "checkin_code": "checkin.code_prompt",
+    "checkin_id": "checkin.id_prompt",
+    "nocard_id": "id.nocard.prompt",
+    "nocard_phone": "id.phone.prompt",
+    "guide_code": "guide.search_code",
+}
+# Reservation or guide codes may be long item codes; the keypad for those allows more.
+GUIDE_CODE_MAX = 32
+
+
+@dataclass
+class Session:
+    """Everything one citizen's visit holds. Wiped whenever the kiosk goes home, so nothing a
+    citizen typed or showed survives into the next visit."""
+
+    queue: str | None = None
+    item: dict | None = None
+    green: bool = False
+    channel: str = "walkin"
+    identity: dict | None = None  # transient: {"id_number": …} or {"phone": …}; never logged
+    keypad_purpose: str = ""
+    keypad_text: str = ""
+    keypad_error: str = ""  # strings key
+    scan_purpose: str = ""  # "checkin", "follow", "lutong"
+    identify_channel: str = ""
+    ticket: dict | None = None
+    ticket_kind: str = "issued"  # issued | checkin | again
+    print_state: str = "none"  # none | printing | printed | failed | no_printer
+    print_reason: tuple[str, str] = ("", "")
+    message_title: str = "msg.error_title"
+    message_body: tuple[str, str] = ("", "")
+    message_hint: str = "msg.try_later"
+    guide_queue: str | None = None
+    guide_items: list[dict] = field(default_factory=list)
+    guide_item: dict | None = None
+    search_terms: list[str] = field(default_factory=list)
+    follow: dict | None = None
+
+
+class Flow:
+    def __init__(self, *, idle_s: float = 60.0, ticket_s: float = 30.0, screensaver_s: float = 180.0,
+                 language: str = "zh", large: bool = False, now: float = 0.0):
+        self.idle_s = idle_s
+        self.ticket_s = ticket_s
+        self.screensaver_s = screensaver_s
+        self.default_language = language
+        self.default_large = large
+        self.lang = language
+        self.large = large
+        self.screen = Screen.HOME
+        self.history: list[Screen] = []
+        self.session = Session()
+        self.busy = False
+        self.last_touch = now
+
+    # -- navigation ------------------------------------------------------------------------------
+    def go(self, screen: Screen, *, push: bool = True) -> None:
+        if push and self.screen not in (screen, Screen.SCREENSAVER, Screen.MESSAGE):
+            self.history.append(self.screen)
+        self.screen = screen
+
+    def replace(self, screen: Screen) -> None:
+        self.go(screen, push=False)
+
+    def back(self) -> None:
+        self.busy = False
+        while self.history:
+            previous = self.history.pop()
+            if previous not in (Screen.TICKET, Screen.SCREENSAVER):
+                self.screen = previous
+                return
+        self.home()
+
+    def home(self, *, reset_preferences: bool = False) -> None:
+        """Back to the start; the visit's data is gone. An idle return also restores the default
+        language and text size for the next citizen."""
+        self.screen = Screen.HOME
+        self.history.clear()
+        self.session = Session()
+        self.busy = False
+        if reset_preferences:
+            self.lang = self.default_language
+            self.large = self.default_large
+
+    # -- idleness ------------------------------------------------------------------------------
+    def touch(self, now: float) -> None:
+        self.last_touch = now
+
+    def idle_limit(self) -> float | None:
+        if self.screen is Screen.SCREENSAVER or self.busy:
+            return None
+        if self.screen is Screen.HOME:
+            return self.screensaver_s
+        if self.screen is Screen.TICKET:
+            return self.ticket_s
+        return self.idle_s
+
+    def seconds_left(self, now: float) -> float | None:
+        limit = self.idle_limit()
+        return None if limit is None else max(0.0, limit - (now - self.last_touch))
+
+    def tick(self, now: float) -> str | None:
+        """Called about once a second. → "home" when an idle visit was wiped, "screensaver" when
+        the notice loop starts, else None."""
+        left = self.seconds_left(now)
+        if left is None or left > 0:
+            return None
+        if self.screen is Screen.HOME:
+            self.lang, self.large = self.default_language, self.default_large
+            self.screen = Screen.SCREENSAVER
+            self.history.clear()
+            return "screensaver"
+        self.home(reset_preferences=True)
+        self.last_touch = now
+        return "home"
+
+    # -- keypad ----------------------------------------------------------------------------------
+    def open_keypad(self, purpose: str) -> None:
+        self.session.keypad_purpose = purpose
+        self.session.keypad_text = ""
+        self.session.keypad_error = ""
+        self.go(Screen.KEYPAD)
+
+    def keypad_layout(self) -> str:
+        return KEYPADS.get(self.session.keypad_purpose, "alnum")
+
+    def keypad_max(self) -> int:
+        if self.session.keypad_purpose == "guide_code":
+            return GUIDE_CODE_MAX
+        return KEYPAD_MAX[self.keypad_layout()]
+
+    def key(self, key: str) -> None:
+        s = self.session
+        s.keypad_error = ""
+        if key == "DEL":
+            s.keypad_text = s.keypad_text[:-1]
+        elif key == "CLEAR":
+            s.keypad_text = ""
+        elif len(key) == 1 and key.isalnum() and len(s.keypad_text) < self.keypad_max():
+            layout = self.keypad_layout()
+            if layout == "digits" and not key.isdigit():
+                return
+            if layout == "id" and not (key.isdigit() or key == "X"):
+                return
+            if layout == "id" and key == "X" and len(s.keypad_text) != 17:
+                return  # X is only ever the check character
+            s.keypad_text += key.upper()
+
+
+# -- pure helpers ---------------------------------------------------------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+CODE_RE = re.compile(r"^[A-Z0-9]{6,10}$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def valid_id_number(value: str) -> bool:
+    """GB 11643: 17 digits, a check character, a plausible birth date."""
+    value = value.strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return False
+    try:
+        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == value[17]
+
+
+def mask_typed(value: str, layout: str) -> str:
+    """What the keypad display shows: an identity number or phone is never shown whole, even
+    while typed (first 4 and the last 4 typed; phones 3 and 4). Codes show as typed."""
+    if layout == "id":
+        if len(value) <= 8:
+            return value[:4] + "*" * (len(value) - 4) if len(value) > 4 else value
+        return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    if layout == "digits":
+        if len(value) <= 7:
+            return value[:3] + "*" * max(0, len(value) - 3)
+        return value[:3] + "****" + value[7:]
+    return value
+
+
+def checkin_code_from_qr(payload: str) -> str | None:
+    """A reservation QR holds the bare check-in code, or a URL with `code=…` (or ending in it)."""
+    text = payload.strip()
+    candidate = text.upper()
+    if CODE_RE.match(candidate):
+        return candidate
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https"):
+        query = parse_qs(parts.query)
+        for key in ("code", "checkin", "c"):
+            if query.get(key):
+                value = query[key][0].strip().upper()
+                return value if CODE_RE.match(value) else None
+        last = parts.path.rstrip("/").rsplit("/", 1)[-1].upper()
+        if CODE_RE.match(last):
+            return last
+    return None
+
+
+def parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def zone_of(hall: dict | None) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo((hall or {}).get("timezone") or "Asia/Shanghai")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def local_hm(value: str | None, hall: dict | None) -> str:
+    parsed = parse_time(value)
+    return parsed.astimezone(zone_of(hall)).strftime("%H:%M") if parsed else ""
+
+
+def reservation_note(ticket: dict, now: dt.datetime) -> tuple[str, dict[str, str]] | None:
+    """For a checked-in reservation: early (priority from the slot's start), now, or late."""
+    start, end = parse_time(ticket.get("slot_start")), parse_time(ticket.get("slot_end"))
+    if ticket.get("channel") != "reservation" or start is None:
+        return None
+    if now < start:
+        return "ticket.reservation_early", {}
+    if end is not None and now > end + dt.timedelta(minutes=30):
+        return "ticket.reservation_late", {}
+    return "ticket.reservation_now", {}
+
+
+def sessions_text(hall: dict | None, lang: str) -> str:
+    sessions = (hall or {}).get("today_sessions") or []
+    parts = [f"{s.get('start', '')}–{s.get('end', '')}" for s in sessions if isinstance(s, dict)]
+    return t("sessions.sep", lang).join(parts)
+
+
+def opening_text(hall: dict | None, lang: str, now: dt.datetime | None = None) -> str:
+    """The next opening as a citizen reads it: 今天 14:00, 明天 09:00, 11月25日 09:00."""
+    opening = parse_time((hall or {}).get("next_opening"))
+    if opening is None:
+        return ""
+    zone = zone_of(hall)
+    local = opening.astimezone(zone)
+    today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone).date()
+    days = (local.date() - today).days
+    hm = local.strftime("%H:%M")
+    if lang == "en":
+        if days == 0:
+            return f"today {hm}"
+        if days == 1:
+            return f"tomorrow {hm}"
+        return f"{local.strftime('%a %d %b')} {hm}"
+    if days == 0:
+        return f"今天 {hm}"
+    if days == 1:
+        return f"明天 {hm}"
+    weekday = "一二三四五六日"[local.weekday()]
+    return f"{local.month}月{local.day}日（周{weekday}） {hm}"
+
+
+def hall_open(hall: dict | None) -> bool:
+    return bool(hall) and bool(hall.get("open_now", True))
+
+
+# -- what is on offer -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # action name, also the strings key prefix
+    enabled: bool = True
+    reason: str | None = None  # strings key saying why not (or a note when enabled)
+    visible: bool = True
+
+
+@dataclass
+class Context:
+    online: bool = True
+    hall: dict | None = None
+    # device name → "ok" | "warning" | "error"; absent: not configured.
+    devices: dict[str, str] = field(default_factory=dict)
+    offered_channels: tuple[str, ...] = ()
+    have_cached_guides: bool = False
+
+    def usable(self, device: str) -> bool:
+        return self.devices.get(device) in ("ok", "warning")
+
+    def configured(self, device: str) -> bool:
+        return device in self.devices
+
+    def open_channels(self) -> set[str]:
+        """Identification channels the server says are open for this hall. A server without the
+        `channels` field in GET hall has no identity sessions yet: only walk-in and reservation."""
+        listed = (self.hall or {}).get("channels")
+        if isinstance(listed, list):
+            return {str(c) for c in listed}
+        return {"walkin", "reservation"}
+
+
+def scan_option(ctx: Context, key: str) -> Option:
+    """A QR read by the camera or a scanner: usable if either works."""
+    if not (ctx.configured("camera") or ctx.configured("scanner")):
+        return Option(key, False, "reason.no_scanner", visible=False)
+    if ctx.usable("scanner") or ctx.usable("camera"):
+        return Option(key)
+    return Option(key, False, "reason.no_camera" if ctx.configured("camera") else "reason.no_scanner")
+
+
+def home_options(ctx: Context) -> list[Option]:
+    offline = None if ctx.online else "reason.offline"
+    closed = None if hall_open(ctx.hall) else "reason.closed"
+    options = [
+        Option("home.take", ctx.online, offline or closed),
+        Option("home.checkin", ctx.online, offline),
+        Option("home.guide", ctx.online or ctx.have_cached_guides,
+               None if ctx.online else ("reason.cached" if ctx.have_cached_guides else "reason.offline")),
+    ]
+    follow = scan_option(ctx, "home.follow")
+    if not ctx.online:
+        follow = Option("home.follow", False, "reason.offline", follow.visible)
+    options.append(follow)
+    options.append(Option("home.green", ctx.online, offline or closed))
+    options.append(Option("home.evaluate", False, "reason.coming_soon"))
+    return options
+
+
+_CHANNEL_DEVICE = {"card": ("card_reader", "reason.no_card_reader"),
+                   "idcard": ("idcard_reader", "reason.no_idcard_reader"),
+                   "face": ("camera", "reason.no_camera")}
+
+
+def channel_options(ctx: Context) -> list[Option]:
+    """The identification ways to take a ticket, beside the plain walk-in one. Each is hidden if
+    this terminal does not offer it, greyed "暂未开通" until the server opens it, greyed with the
+    device's reason when its device is missing or broken."""
+    open_channels = ctx.open_channels()
+    result = []
+    for channel in ("lutong", "card", "idcard", "face", "nocard"):
+        key = f"id.{channel}"
+        if channel not in ctx.offered_channels:
+            continue
+        # The 二代身份证 reader identifies through the card channel of the server.
+        server_channel = "card" if channel == "idcard" else channel
+        if server_channel not in open_channels:
+            result.append(Option(key, False, "reason.not_open"))
+            continue
+        if channel == "lutong":
+            scan = scan_option(ctx, key)
+            result.append(scan if scan.visible else Option(key, False, "reason.no_scanner"))
+            continue
+        if channel in _CHANNEL_DEVICE:
+            device, reason = _CHANNEL_DEVICE[channel]
+            if not ctx.usable(device):
+                result.append(Option(key, False, reason))
+                continue
+        result.append(Option(key))
+    return result
+
+
+def checkin_options(ctx: Context) -> list[Option]:
+    return [Option("checkin.by_code"), scan_option(ctx, "checkin.by_scan"), Option("checkin.by_id")]
+
+
+# -- queues, items, search ---------------------------------------------------------------------------
+
+def visible_queues(queues: Iterable[dict]) -> list[dict]:
+    return [q for q in queues if isinstance(q, dict) and q.get("kiosk_visible", True) and q.get("id")]
+
+
+def limit_reached(queue: dict) -> bool:
+    limit = queue.get("daily_limit")
+    return isinstance(limit, int) and queue.get("issued_today", 0) >= limit
+
+
+def windows_text(queue: dict | None, windows: dict[str, str], lang: str) -> str:
+    """The windows that serve a queue, by name: "请留意 1号窗口、7号综合窗口 叫号"."""
+    if not queue:
+        return t("ticket.windows_any", lang)
+    names = [windows.get(w, w) for w in queue.get("windows") or []]
+    if not names:
+        return t("ticket.windows_any", lang)
+    if len(names) > 4:
+        names = names[:4] + ["…"]
+    return t("ticket.windows", lang, windows=t("windows.sep", lang).join(names))
+
+
+# Common words of government-service item names. The search keyboard offers the ones that occur in
+# this hall's items, so every key finds something and nothing needs pinyin or handwriting.
+COMMON_WORDS = (
+    "企业", "公司", "个体", "设立", "变更", "注销", "登记", "备案", "许可", "证明", "证书", "执照",
+    "社保", "医保", "养老", "失业", "工伤", "生育", "退休", "参保", "缴费", "报销", "转移", "待遇",
+    "户口", "户籍", "迁移", "身份证", "居住证", "出入境", "护照", "港澳", "台湾", "签注",
+    "不动产", "房屋", "抵押", "转让", "首次", "预告", "查询", "公积金", "提取", "贷款",
+    "婚姻", "结婚", "离婚", "出生", "医学", "死亡", "残疾", "低保", "救助", "补贴",
+    "税务", "发票", "纳税", "车辆", "驾驶", "建设", "施工", "卫生", "食品", "药品", "经营",
+    "教育", "学校", "就业", "人才", "职称", "资格", "补办", "换领", "申领",
+)
+
+
+def common_words(items: Iterable[dict], limit: int = 36) -> list[str]:
+    names = [str(i.get("name", "")) for i in items]
+    counted = [(w, sum(w in n for n in names)) for w in COMMON_WORDS]
+    present = [(w, c) for w, c in counted if c > 0]
+    present.sort(key=lambda wc: -wc[1])
+    return [w for w, _ in present[:limit]]
+
+
+def search_items(items: Iterable[dict], terms: list[str], code_prefix: str = "") -> list[dict]:
+    """Items whose name holds every term (Chinese or English) and whose code starts with the prefix."""
+    result = []
+    prefix = code_prefix.strip().upper()
+    for item in items:
+        name = f"{item.get('name', '')} {str(item.get('name_en', '')).lower()}"
+        if all(term.lower() in name for term in terms) and str(item.get("code", "")).upper().startswith(prefix):
+            result.append(item)
+    return result
+
+
+def item_name(item: dict | None, lang: str) -> str:
+    return pick(item.get("name"), item.get("name_en"), lang) if item else ""
+
+
+def queue_name(queue: dict | None, lang: str) -> str:
+    return pick(queue.get("name"), queue.get("name_en"), lang) if queue else ""
+
+
+def guide_rows(item: dict, lang: str) -> list[tuple[str, Any]]:
+    """The guide as (heading, text or list) rows, in the order a citizen needs them."""
+    guide = item.get("guide") or {}
+    rows: list[tuple[str, Any]] = []
+    unknown = t("guide.unknown", lang)
+    rows.append((t("guide.conditions", lang), guide.get("conditions") or unknown))
+    rows.append((t("guide.materials", lang), list(guide.get("materials") or []) or unknown))
+    rows.append((t("guide.process", lang), list(guide.get("process") or []) or unknown))
+    legal, promised = guide.get("legal_limit_days"), guide.get("promised_limit_days")
+    if promised == 0:
+        limit = t("guide.limit_legal_now", lang, legal=legal) if legal else t("guide.limit_now", lang)
+    elif legal is None and promised is None:
+        limit = unknown
+    else:
+        limit = t("guide.limit_days", lang, legal=legal if legal is not None else "—",
+                  promised=promised if promised is not None else "—")
+    rows.append((t("guide.limits", lang), limit))
+    rows.append((t("guide.fees", lang), guide.get("fees") or unknown))
+    visits = guide.get("visits")
+    rows.append((t("guide.visits", lang), t("guide.visits_0", lang) if visits == 0 else
+                 t("guide.visits_n", lang, visits=visits) if visits is not None else unknown))
+    rows.append((t("guide.location", lang), guide.get("location") or unknown))
+    rows.append((t("guide.queue", lang), f"{item.get('queue', '')} {item.get('queue_name', '')}".strip()))
+    if guide.get("basis"):
+        rows.append((t("guide.basis", lang), guide["basis"]))
+    if guide.get("online_url"):
+        rows.append((t("guide.online", lang), guide["online_url"]))
+    return rows

@@ -1,0 +1,264 @@
+"""Every word the kiosk shows a citizen, in Chinese (first) and English. Nothing user-facing lives
+anywhere else: views and the flow refer to keys, and `t(key, lang, **values)` fills them in.
+
+A missing key or placeholder never crashes a screen: `t` falls back to the key itself, and tests
+check that every key has both languages and the same placeholders."""
+
+from __future__ import annotations
+
+import string
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # -- chrome: header, footer, toggles -------------------------------------------------------
+    "app.title": ("自助服务终端", "Self-service kiosk"),
+    "toggle.large_on": ("长辈模式", "Large text"),
+    "toggle.large_off": ("标准字体", "Normal text"),
+    "toggle.lang": ("English", "中文"),
+    "nav.back": ("返回", "Back"),
+    "nav.home": ("首页", "Home"),
+    "nav.idle": ("{seconds} 秒无操作将返回首页", "Back to home in {seconds} s without a touch"),
+    "banner.offline": ("网络连接中断，正在自动重连……", "No connection to the server, reconnecting…"),
+    "banner.connecting": ("正在连接服务器……", "Connecting to the server…"),
+    "banner.printer": ("打印机暂不可用：{reason}。号票仍可取，请扫码或拍照留存",
+                       "Printer unavailable: {reason}. Tickets are still issued on screen"),
+    "banner.closed": ("当前为非服务时间，办事指南和排队查询仍可使用",
+                      "The hall is closed now; guides and ticket follow-up still work"),
+    # -- home ----------------------------------------------------------------------------------
+    "home.welcome": ("欢迎办理业务，请点击您要办理的服务", "Welcome. Touch the service you need"),
+    "home.take": ("取号", "Take a ticket"),
+    "home.take.sub": ("选择业务类别，打印号票", "Choose a service, get a printed ticket"),
+    "home.checkin": ("预约签到", "Reservation check-in"),
+    "home.checkin.sub": ("已在网上预约，到场签到取号", "Booked online? Check in here"),
+    "home.guide": ("办事指南", "Service guides"),
+    "home.guide.sub": ("条件、材料、流程、时限、收费", "Conditions, documents, steps, fees"),
+    "home.follow": ("排队查询", "Follow my ticket"),
+    "home.follow.sub": ("扫描号票二维码，查看还需等待多久", "Scan your ticket's QR code"),
+    "home.green": ("绿色通道", "Green channel"),
+    "home.green.sub": ("老年人、残疾人、孕妇、军人优先", "Priority for elderly, disabled, pregnant, military"),
+    "home.evaluate": ("服务评价（即将开通）", "Rate our service (coming soon)"),
+    "home.evaluate.sub": ("好差评", "Service evaluation"),
+    "home.hours_today": ("今日服务时间：{sessions}", "Today's hours: {sessions}"),
+    "home.always_open": ("全天开放", "Open at any hour"),
+    # -- reasons an option is greyed -------------------------------------------------------------
+    "reason.offline": ("网络中断，暂不可用", "Unavailable: no connection"),
+    "reason.closed": ("非服务时间", "Outside service hours"),
+    "reason.not_open": ("暂未开通", "Not available yet"),
+    "reason.no_camera": ("摄像头不可用", "Camera unavailable"),
+    "reason.no_scanner": ("扫码设备不可用", "Scanner unavailable"),
+    "reason.no_card_reader": ("读卡器不可用", "Card reader unavailable"),
+    "reason.no_idcard_reader": ("身份证阅读器不可用", "ID card reader unavailable"),
+    "reason.coming_soon": ("即将开通", "Coming soon"),
+    "reason.cached": ("离线：显示本机保存的指南", "Offline: guides saved on this kiosk"),
+    # -- queues and confirm ----------------------------------------------------------------------
+    "queues.title": ("请选择业务类别", "Choose a service"),
+    "queues.none": ("暂无可取号的业务", "No service takes tickets here now"),
+    "queues.waiting": ("等候 {waiting} 人", "{waiting} waiting"),
+    "queues.limit_reached": ("今日号源已取完", "No tickets left today"),
+    "confirm.title": ("确认取号", "Confirm your ticket"),
+    "confirm.queue": ("业务类别：{name}", "Service: {name}"),
+    "confirm.item": ("办理事项：{name}", "Matter: {name}"),
+    "confirm.item_none": ("办理事项：未选择（可选）", "Matter: not chosen (optional)"),
+    "confirm.ahead": ("前面等候：{waiting} 人", "Waiting ahead: {waiting}"),
+    "confirm.wait": ("预计等待：{wait}", "Estimated wait: {wait}"),
+    "confirm.print": ("取号并打印", "Take ticket and print"),
+    "confirm.print_green": ("取绿色通道号", "Take green-channel ticket"),
+    "confirm.choose_item": ("选择具体事项（可选）", "Choose the exact matter (optional)"),
+    "confirm.change_item": ("更换事项", "Change the matter"),
+    "confirm.other_ways": ("其他取号方式", "Other ways to take a ticket"),
+    "confirm.no_windows": ("该业务目前没有窗口在办理，请耐心等候", "No window serves this now; please be patient"),
+    "items.title": ("请选择办理事项", "Choose the matter"),
+    "items.none": ("该类别下暂无事项", "No matters listed here"),
+    "items.skip": ("不选择，直接取号", "Skip, just take a ticket"),
+    # -- identification --------------------------------------------------------------------------
+    "id.walkin": ("直接取号", "Ticket without ID"),
+    "id.lutong": ("鲁通码取号", "Lutong code"),
+    "id.card": ("社保卡取号", "Social security card"),
+    "id.idcard": ("身份证取号", "ID card"),
+    "id.face": ("刷脸取号", "Face"),
+    "id.nocard": ("无卡取号", "No card (ID number)"),
+    "id.lutong.prompt": ("请打开“爱山东”APP，出示鲁通码，对准下方扫码区",
+                         "Open the iShandong app and show your Lutong code to the scanner below"),
+    "id.card.prompt": ("请将社保卡插入或放在读卡区", "Insert or place your social security card on the reader"),
+    "id.idcard.prompt": ("请将身份证放在感应区", "Place your ID card on the reader"),
+    "id.face.prompt": ("请正对摄像头，摘下帽子和口罩，保持不动", "Face the camera, remove hat and mask, keep still"),
+    "id.nocard.prompt": ("请输入身份证号码", "Enter your ID card number"),
+    "id.phone.prompt": ("请输入手机号码（用于到号提醒，可不填）", "Phone number for a reminder (optional)"),
+    "id.waiting": ("正在识别……", "Reading…"),
+    "id.data_note": ("您的身份信息仅用于本次取号，不会保存在本机", "Your identity is used for this ticket only, never kept here"),
+    # -- keypad ----------------------------------------------------------------------------------
+    "keypad.ok": ("确定", "OK"),
+    "keypad.clear": ("清空", "Clear"),
+    "keypad.del": ("删除", "Delete"),
+    "keypad.empty": ("请在下方输入", "Type below"),
+    # -- ticket ----------------------------------------------------------------------------------
+    "ticket.title": ("取号成功", "Your ticket"),
+    "ticket.title_checkin": ("签到成功", "Checked in"),
+    "ticket.title_again": ("您已签到，这是您的号票", "Already checked in: here is your ticket"),
+    "ticket.number": ("您的号码", "Your number"),
+    "ticket.ahead": ("前面还有 {waiting} 人", "{waiting} ahead of you"),
+    "ticket.wait": ("预计等待 {wait}", "Estimated wait {wait}"),
+    "ticket.windows": ("请留意 {windows} 叫号", "Watch {windows} for your number"),
+    "ticket.windows_any": ("请留意大厅屏幕叫号", "Watch the hall screen for your number"),
+    "ticket.qr": ("手机扫码，随时查看排队进度", "Scan with your phone to follow your ticket"),
+    "ticket.printing": ("正在打印号票……", "Printing your ticket…"),
+    "ticket.printed": ("请取走打印的号票", "Please take your printed ticket"),
+    "ticket.print_failed": ("号票打印失败（{reason}），号码已生效：请记住号码或用手机扫码",
+                            "Printing failed ({reason}). Your number is valid: note it or scan the code"),
+    "ticket.no_printer": ("本机没有打印机：请记住号码或用手机扫码", "No printer here: note your number or scan the code"),
+    "ticket.reprint": ("重新打印", "Print again"),
+    "ticket.done": ("完成", "Done"),
+    "ticket.green": ("绿色通道 优先办理", "Green channel: priority"),
+    "ticket.reservation_early": ("您到得早了：预约优先从 {start} 开始，之前按普通顺序排队",
+                                 "You are early: reservation priority starts at {start}; until then you queue as usual"),
+    "ticket.reservation_slot": ("预约时段：{start}–{end}", "Booked slot: {start}–{end}"),
+    "ticket.reservation_late": ("已超过预约时段，按普通顺序排队", "Your slot has passed: you queue as usual"),
+    "ticket.reservation_now": ("预约优先已生效", "Reservation priority applies now"),
+    # -- closed ----------------------------------------------------------------------------------
+    "closed.title": ("现在是非服务时间", "The hall is closed now"),
+    "closed.today": ("今日服务时间：{sessions}", "Today's hours: {sessions}"),
+    "closed.today_none": ("今日不办公", "Closed today"),
+    "closed.next": ("下次开放：{when}", "Next opening: {when}"),
+    "closed.still": ("办事指南、排队查询仍可使用", "Guides and ticket follow-up still work"),
+    "closed.no_next": ("暂无开放安排，请关注大厅公告", "No opening scheduled; see the hall notices"),
+    # -- check-in --------------------------------------------------------------------------------
+    "checkin.title": ("预约签到", "Reservation check-in"),
+    "checkin.choose": ("请选择签到方式", "How would you like to check in?"),
+    "checkin.by_code": ("输入预约码", "Enter booking code"),
+    "checkin.by_code.sub": ("预约短信中的6-10位字母数字", "6–10 letters and digits from your booking message"),
+    "checkin.by_scan": ("扫描预约二维码", "Scan booking QR code"),
+    "checkin.by_scan.sub": ("出示预约成功页面的二维码", "Show the QR code of your booking"),
+    "checkin.by_id": ("输入身份证号", "Enter ID number"),
+    "checkin.by_id.sub": ("预约时登记的身份证号码", "The ID number you booked with"),
+    "checkin.code_prompt": ("请输入预约码", "Enter your booking code"),
+    "checkin.id_prompt": ("请输入预约人身份证号码", "Enter the booking's ID number"),
+    "checkin.scan_prompt": ("请将预约二维码对准扫码区", "Hold the booking QR code to the scanner"),
+    "checkin.code_invalid": ("预约码为6-10位字母或数字，请检查后重新输入", "A booking code has 6–10 letters or digits"),
+    "checkin.id_invalid": ("身份证号码不正确，请检查后重新输入", "This ID number is not valid; please check it"),
+    "checkin.not_found": ("没有找到这个预约，请核对后重试，或到咨询台咨询",
+                          "No booking found. Please check, or ask at the information desk"),
+    "checkin.not_today": ("这个预约不是今天的", "This booking is not for today"),
+    "checkin.cancelled": ("这个预约已取消", "This booking was cancelled"),
+    "checkin.refused": ("无法签到", "Check-in not possible"),
+    "checkin.qr_unknown": ("没有识别到预约码，请出示预约成功页面的二维码", "That QR code holds no booking code"),
+    # -- guides ----------------------------------------------------------------------------------
+    "guide.title": ("办事指南", "Service guides"),
+    "guide.browse": ("按业务类别查看", "Browse by service"),
+    "guide.search": ("按关键词查找", "Search by keyword"),
+    "guide.search.sub": ("点选常用词，或输入事项编码", "Tap common words, or type an item code"),
+    "guide.search_words": ("点选关键词（可多选）", "Tap keywords (several narrow the search)"),
+    "guide.search_code": ("按事项编码查找", "Search by item code"),
+    "guide.search_query": ("当前条件：{query}", "Searching: {query}"),
+    "guide.results": ("找到 {count} 个事项", "{count} matters found"),
+    "guide.no_results": ("没有找到相关事项，请换个关键词", "Nothing found; try another word"),
+    "guide.conditions": ("受理条件", "Conditions"),
+    "guide.materials": ("申请材料", "Documents to bring"),
+    "guide.process": ("办理流程", "Steps"),
+    "guide.limits": ("办结时限", "Time limit"),
+    "guide.limit_days": ("法定 {legal} 个工作日，承诺 {promised} 个工作日", "Legal {legal} working days, promised {promised}"),
+    "guide.limit_now": ("即办", "Done on the spot"),
+    "guide.limit_legal_now": ("法定 {legal} 个工作日，承诺即办", "Legal {legal} working days, promised on the spot"),
+    "guide.scroll": ("上下滑动查看全部内容", "Swipe up and down to read everything"),
+    "guide.fees": ("收费标准", "Fees"),
+    "guide.visits": ("到现场次数", "Visits needed"),
+    "guide.visits_n": ("{visits} 次", "{visits}"),
+    "guide.visits_0": ("0 次（全程网办）", "None (fully online)"),
+    "guide.location": ("办理地点", "Where"),
+    "guide.queue": ("取号类别", "Ticket queue"),
+    "guide.basis": ("设定依据", "Legal basis"),
+    "guide.online": ("网上办理", "Online"),
+    "guide.take": ("办理此事项：取号", "Take a ticket for this"),
+    "guide.code": ("事项编码：{code}", "Item code: {code}"),
+    "guide.unknown": ("未注明", "Not stated"),
+    # -- follow ----------------------------------------------------------------------------------
+    "follow.title": ("排队查询", "Follow my ticket"),
+    "follow.prompt": ("请将号票上的二维码对准扫码区", "Hold your ticket's QR code to the scanner"),
+    "follow.again": ("查询另一张号票", "Follow another ticket"),
+    "follow.qr_unknown": ("这不是本大厅号票的二维码", "That is not a ticket QR code of this hall"),
+    "follow.not_found": ("没有找到这张号票", "Ticket not found"),
+    "follow.status": ("状态：{status}", "Status: {status}"),
+    "follow.called": ("请到 {window} 办理", "Please go to {window}"),
+    "follow.status.waiting": ("等候中", "Waiting"),
+    "follow.status.called": ("已叫号", "Called"),
+    "follow.status.serving": ("办理中", "Being served"),
+    "follow.status.done": ("已办结", "Done"),
+    "follow.status.missed": ("已过号，请到窗口咨询", "Missed: please ask at a window"),
+    "follow.status.cancelled": ("已取消", "Cancelled"),
+    "follow.status.expired": ("已过期", "Expired"),
+    # -- green channel ---------------------------------------------------------------------------
+    "green.title": ("绿色通道", "Green channel"),
+    "green.who": ("服务对象：70周岁以上老年人、残疾人、孕妇、现役军人及其他需要帮助的群众",
+                  "For people aged 70 or over, disabled people, pregnant women, serving military and others who need help"),
+    "green.granted": ("请选择业务类别，您将获得优先号，到绿色通道窗口或综合窗口优先办理",
+                      "Choose your service: you get a priority ticket for the green-channel window"),
+    "green.identity": ("本大厅绿色通道需核验身份：请出示身份证（年满70周岁自动确认，即将开通），或请大厅工作人员为您确认",
+                       "This hall checks eligibility: show your ID card (age 70+, coming soon) or ask hall staff to confirm"),
+    "green.staff": ("请到咨询台或按大厅服务铃，工作人员会为您办理", "Please go to the information desk; staff will help you"),
+    "green.choose": ("选择业务类别", "Choose a service"),
+    # -- messages, errors ------------------------------------------------------------------------
+    "msg.busy": ("请稍候……", "Please wait…"),
+    "msg.error_title": ("抱歉，暂时无法办理", "Sorry, this cannot be done now"),
+    "msg.offline_title": ("暂时无法连接服务器", "Cannot reach the server"),
+    "msg.offline_body": ("正在自动重连。取号、签到、排队查询暂不可用；办事指南可查看本机保存的内容。也可到咨询台由工作人员帮您取号。",
+                         "Reconnecting by itself. Tickets, check-in and follow-up are unavailable; saved guides can be read. Staff at the information desk can help."),
+    "msg.retry_in": ("{seconds} 秒后自动重试", "Retrying in {seconds} s"),
+    "msg.try_later": ("请稍后再试，或到咨询台咨询", "Please try again later or ask at the information desk"),
+    "msg.timeout": ("服务器响应超时", "The server did not answer in time"),
+    "msg.server_error": ("服务器暂时出现问题", "The server has a problem"),
+    "msg.rejected": ("请求未被受理", "The request was refused"),
+    "msg.unauthorized": ("本终端未获授权，请联系管理员", "This kiosk is not authorised; contact the administrator"),
+    "msg.not_found": ("未找到", "Not found"),
+    "msg.device_error": ("设备故障：{reason}", "Device problem: {reason}"),
+    "msg.unexpected": ("出现意外情况，已返回首页", "Something unexpected happened; back to home"),
+    # -- screensaver -----------------------------------------------------------------------------
+    "saver.touch": ("请触摸屏幕开始", "Touch the screen to start"),
+    "saver.services": ("取号 · 预约签到 · 办事指南 · 排队查询", "Tickets · Check-in · Guides · Follow-up"),
+    "saver.supervision": ("监督电话：{phone}", "Supervision hotline: {phone}"),
+    # -- time ------------------------------------------------------------------------------------
+    "wait.unknown": ("暂无估算", "no estimate yet"),
+    "wait.under_minute": ("不到 1 分钟", "under a minute"),
+    "wait.minutes": ("约 {minutes} 分钟", "about {minutes} min"),
+    "wait.hours": ("约 {hours} 小时 {minutes} 分钟", "about {hours} h {minutes} min"),
+    "sessions.sep": ("、", ", "),
+    "windows.sep": ("、", ", "),
+}
+
+
+def t(key: str, lang: str = "zh", /, **values: object) -> str:
+    """The text for `key` in `lang` ("zh" or "en"), with {placeholders} filled in."""
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def wait_text(seconds: int | None, lang: str) -> str:
+    """An estimated wait in words a citizen reads at a glance."""
+    if seconds is None:
+        return t("wait.unknown", lang)
+    if seconds < 60:
+        return t("wait.under_minute", lang)
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return t("wait.minutes", lang, minutes=minutes)
+    return t("wait.hours", lang, hours=minutes // 60, minutes=minutes % 60)
+
+
+def pick(zh: str | None, en: str | None, lang: str) -> str:
+    """A name the server gives in both languages: English when asked for and present."""
+    if lang == "en" and en:
+        return en
+    return zh or en or ""
