@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from .api import auth, devices, errors, halls, reservations, stream, tickets, track
 from .runtime import Runtime
 from .services import tickets as ticket_service
+from .notify import start as start_notifications
 from .services.auth import TokenIndex
 from .services.tracking import PositionCache
 from .storage import repository
@@ -33,11 +34,13 @@ def create_app(rt: Runtime) -> FastAPI:
         interval = watchdog_interval_s()
         if interval:
             duties.append(asyncio.create_task(_watchdog(rt, interval)))
+        notifier = start_notifications(rt)  # silent-call text messages
         notify("READY=1\nSTATUS=accepting requests")
         try:
             yield
         finally:
             notify("STOPPING=1")
+            await notifier.stop()
             for duty in duties:
                 duty.cancel()
 

@@ -227,6 +227,33 @@ class Hall(_Strict):
         return next((i for i in self.items if i.code == code), None)
 
 
+class SmsSettings(_Strict):
+    """Optional [server.sms] table: silent-call text messages (see queue_server/notify)."""
+
+    gateway: Literal["log", "http"] = "log"
+    url: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    headers: dict[str, str] = {}
+    body_template: dict[str, object] = {"phone": "{phone}", "text": "{text}"}
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    retries: int = Field(default=2, ge=0, le=10)
+    retry_backoff_s: float = Field(default=1.0, ge=0, le=60)
+    max_per_number_per_hour: int = Field(default=6, ge=1, le=1000)
+    text_called: Annotated[str, Field(min_length=1, max_length=300)] = "{number}号请到{window_name}办理。【{hall_name}】"
+    text_three_ahead: Annotated[str, Field(min_length=1, max_length=300)] = (
+        "{number}号前面还有{ahead}人，请回到等候区留意叫号。【{hall_name}】"
+    )
+
+    @model_validator(mode="after")
+    def _usable(self) -> "SmsSettings":
+        if self.gateway == "http" and not self.url:
+            raise ValueError('gateway = "http" needs url')
+        from .notify.messages import check_template
+
+        check_template("text_called", self.text_called)
+        check_template("text_three_ahead", self.text_three_ahead)
+        return self
+
+
 class ServerSettings(_Strict):
     """Optional [server] table."""
 
@@ -239,6 +266,8 @@ class ServerSettings(_Strict):
     device_stale_s: int = Field(default=180, ge=10, le=86400)
     # Events kept per hall for `since` resumption (the contract asks for at least 1,000).
     event_retention: int = Field(default=5000, ge=1000, le=1_000_000)
+    # Silent-call text messages; without the table they are only logged.
+    sms: SmsSettings = SmsSettings()
 
 
 class Config(_Strict):
