@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from .api import auth, devices, errors, halls, reservations, stream, tickets, track
+from .api import auth, devices, errors, halls, identity, reservations, stream, tickets, track
 from .runtime import Runtime
 from .services import tickets as ticket_service
 from .notify import start as start_notifications
@@ -55,12 +55,15 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.tokens = TokenIndex(rt)
     app.state.positions = PositionCache(rt)
     errors.install(app)
-    for module in (auth, halls, tickets, reservations, devices, track, stream):
+    app.add_middleware(stream.CaptureTransport)
+    for module in (auth, halls, tickets, reservations, devices, track, stream, identity):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], summary="200 once the server accepts requests")
     async def healthz() -> JSONResponse:
         return JSONResponse({"ok": True, "halls": [h.id for h in rt.config.halls]})
+
+    app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)  # for monitors
 
     _mount_web(app)
     return app

@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from .identity import cli as identity_commands
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m queue_server")
@@ -21,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("hash-password", help="read one password line on stdin, print its hash")
     token = sub.add_parser("make-token", help="print a new device token and the sha256 the config takes")
     token.add_argument("--show-hash-only", action="store_true")
+    identity_commands.add_commands(sub)  # demo-lutong, hash-id, purge
     args = parser.parse_args(argv)
+    if args.command in identity_commands.COMMANDS:
+        return identity_commands.run(args)
     if args.command == "hash-password":
         return _hash_password()
     if args.command == "make-token":

@@ -157,6 +157,33 @@ class Hours(_Strict):
     last_ticket_minutes_before_end: int = Field(default=0, ge=0, le=240)
 
 
+IDENTITY_METHODS = ("lutong", "idcard", "sscard", "face", "sms", "id_number")
+
+
+class Identification(_Strict):
+    """Optional [halls.identification] table: which identification the hall offers and requires,
+    and the limits that follow from knowing who a citizen is (docs/identity.md)."""
+
+    # Queues whose tickets need an identity session, whatever the channel.
+    required_queues: tuple[str, ...] = ()
+    # Methods offered by POST …/identify; a typed identity number also needs allow_typed_id_number.
+    allowed_methods: tuple[Literal["lutong", "idcard", "sscard", "face", "sms", "id_number"], ...] = (
+        "lutong", "idcard", "sscard", "face", "sms", "id_number",
+    )
+    allow_typed_id_number: bool = False
+    # Green channel from identity: age reached in the hall's zone, or a listed person.
+    green_age: int = Field(default=70, ge=1, le=150)
+    # Keyed hashes (`python -m queue_server hash-id`) of people granted the green channel.
+    green_ids: tuple[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")], ...] = ()
+    # Tickets one person may take per service day in this hall (None: no cap).
+    max_tickets_per_person_per_day: int | None = Field(default=None, ge=1, le=100)
+    # Reservation no-shows: this many within no_show_window_days block check-in for
+    # no_show_block_days after the latest one (0 disables the block).
+    no_show_limit: int = Field(default=0, ge=0, le=100)
+    no_show_window_days: int = Field(default=90, ge=1, le=3650)
+    no_show_block_days: int = Field(default=30, ge=1, le=3650)
+
+
 class Hall(_Strict):
     id: Annotated[str, Field(pattern=HALL_ID, max_length=64)]
     name: Annotated[str, Field(min_length=1, max_length=100)]
@@ -177,6 +204,7 @@ class Hall(_Strict):
     staff_token_hours: float = Field(default=12, gt=0, le=24 * 7)
     # A kiosk's bare "priority": "green" request: granted, or refused until identity exists.
     green_policy: Literal["granted", "identity"] = "granted"
+    identification: Identification = Identification()
 
     @field_validator("timezone")
     @classmethod
@@ -204,6 +232,9 @@ class Hall(_Strict):
         for item in self.items:
             if item.queue not in queue_ids:
                 raise ValueError(f"item {item.code} belongs to unknown queue {item.queue!r}")
+        for queue in self.identification.required_queues:
+            if queue not in queue_ids:
+                raise ValueError(f"identification.required_queues lists unknown queue {queue!r}")
         for person in self.staff:
             for window in person.windows:
                 if window not in window_ids:
@@ -254,6 +285,49 @@ class SmsSettings(_Strict):
         return self
 
 
+class Provincial(_Strict):
+    """A provincial platform reached over HTTP with signed requests (docs/identity.md)."""
+
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    app_key: Annotated[str, Field(min_length=1, max_length=200)]
+    app_secret: Annotated[str, Field(min_length=8, max_length=500)]
+    timeout_s: float = Field(default=3.0, gt=0, le=60)
+    retries: int = Field(default=1, ge=0, le=5)
+
+
+class IdentitySettings(_Strict):
+    """Optional [server.identity] table: verifiers, session and code lifetimes, retention."""
+
+    # 鲁通码: "demo" verifies the project's own signed LTM1 codes; "provincial" asks the platform.
+    lutong: Literal["demo", "provincial"] = "demo"
+    lutong_provincial: Provincial | None = None
+    # Face 1:1: "local" against templates enrolled at a window; "provincial" real-person check.
+    face: Literal["local", "provincial"] = "local"
+    face_provincial: Provincial | None = None
+    face_threshold: float = Field(default=0.73, gt=0, lt=1)
+    face_template_days: int = Field(default=365, ge=1, le=3650)
+    # Third-generation social security cards: the person comes from this resolver, or nowhere.
+    sscard_provincial: Provincial | None = None
+    session_ttl_s: int = Field(default=300, ge=30, le=3600)
+    sms_code_ttl_s: int = Field(default=300, ge=60, le=3600)
+    sms_attempts: int = Field(default=5, ge=1, le=20)
+    sms_window_s: int = Field(default=600, ge=60, le=86400)
+    sms_per_number: int = Field(default=3, ge=1, le=100)
+    sms_per_terminal: int = Field(default=30, ge=1, le=10000)
+    # Identity data (sessions, codes, used 鲁通码 nonces, reservation names/phones, ticket phones)
+    # is purged this many days after its use; face templates at their own expiry.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    purge_interval_s: int = Field(default=3600, ge=10, le=86400)
+
+    @model_validator(mode="after")
+    def _adapters(self) -> "IdentitySettings":
+        if self.lutong == "provincial" and self.lutong_provincial is None:
+            raise ValueError('lutong = "provincial" needs [server.identity.lutong_provincial]')
+        if self.face == "provincial" and self.face_provincial is None:
+            raise ValueError('face = "provincial" needs [server.identity.face_provincial]')
+        return self
+
+
 class ServerSettings(_Strict):
     """Optional [server] table."""
 
@@ -266,6 +340,8 @@ class ServerSettings(_Strict):
     device_stale_s: int = Field(default=180, ge=10, le=86400)
     # Events kept per hall for `since` resumption (the contract asks for at least 1,000).
     event_retention: int = Field(default=5000, ge=1000, le=1_000_000)
+    # Identification (鲁通码, face, cards, SMS codes): verifiers and retention.
+    identity: IdentitySettings = IdentitySettings()
     # Silent-call text messages; without the table they are only logged.
     sms: SmsSettings = SmsSettings()
 

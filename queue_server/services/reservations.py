@@ -150,9 +150,12 @@ async def cancel(rt: Runtime, hall_id: str, reservation_id: str) -> dict[str, An
 
 
 async def check_in(
-    rt: Runtime, hall_id: str, *, code: str | None = None, id_number: str | None = None
+    rt: Runtime, hall_id: str, *, code: str | None = None, id_number: str | None = None, identity: str | None = None
 ) -> tuple[Ticket, bool]:
-    """(ticket, created): a second check-in of the same reservation returns the same ticket."""
+    """(ticket, created): a second check-in of the same reservation returns the same ticket.
+    With an identity session, the person's reservations are found by identity number or phone."""
+    from ..identity import service as identity_service
+
     hall = rt.config.hall(hall_id)
     assert hall is not None
     id_hash = rt.keys.match_hash("id", normalise_id_number(id_number)) if id_number else None
@@ -160,6 +163,7 @@ async def check_in(
     def job(tx: WriteTx) -> tuple[Ticket, bool]:
         now = rt.now()
         today = service_day(now, hall.zone)
+        session = identity_service.consume(tx.conn, hall_id, identity, now, "check-in") if identity else None
         if code is not None:
             row = _row(tx.conn, hall_id, code=code.strip().upper())
             if row is None:
@@ -167,11 +171,12 @@ async def check_in(
         else:
             rows = tx.conn.execute(
                 select(s.reservations)
-                .where(s.reservations.c.hall_id == hall_id, s.reservations.c.id_hash == id_hash)
+                .where(s.reservations.c.hall_id == hall_id)
+                .where(identity_service.reservation_clause(session) if session else s.reservations.c.id_hash == id_hash)
                 .order_by(s.reservations.c.slot_start)
             ).all()
             if not rows:
-                raise NotFound("no reservation for this identity number", "没有找到您的预约")
+                raise NotFound("no reservation for this person", "没有找到您的预约")
             todays = [r for r in rows if r.service_day == today and r.status != "cancelled"]
             booked = [r for r in todays if r.status == "booked"]
             row = (booked or todays)[0] if (booked or todays) else _explain_choice(rows, today)
@@ -187,11 +192,14 @@ async def check_in(
             ticket = repository.load_ticket(tx.conn, hall_id, row.ticket_id)
             if ticket is not None:
                 return tx.hall(hall_id).tickets.get(ticket.id, ticket), False
+        identity_service.check_no_show_block(tx.conn, hall, row.id_hash, now)
         state = tx.hall(hall_id)
         request = engine.IssueRequest(
             ticket_id=new_ticket_id(),
             queue=row.queue,
             channel="reservation",
+            green=bool(session and session.green_reason),  # e.g. 70 or older, known from the identity
+            green_reason=session.green_reason if session else None,
             reservation_id=row.id,
             slot_start=row.slot_start,
             slot_end=row.slot_end,

@@ -1,0 +1,143 @@
+"""SMS codes (limits and lock-out), face verification against templates enrolled at a window and
+through the provincial service, the retention job, and no personal data on the hall stream."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import uuid
+
+from conftest import altered, astronaut, db, grace_hopper, identify, jpeg, person_id, refused, take
+from websockets.sync.client import connect
+
+from tests.support.servers import REPO
+
+FACE_ID = person_id("19650720", 345)
+
+
+def last_code(platform, phone: str) -> str:
+    message = [m for m in platform.sms if m["phone"] == phone][-1]
+    return re.search(r"\d{6}", message["text"]).group(0)
+
+
+def send_code(hall, phone: str):  # type: ignore[no-untyped-def]
+    return hall.http.post(hall.path("/identify/sms-code"), json={"phone": phone}, headers=hall.kiosk)
+
+
+def test_sms_code_to_ticket_with_lock_out_and_limits(platform, hall):
+    phone = "139" + str(uuid.uuid4().int)[:8]
+    sent = send_code(hall, phone)
+    assert sent.status_code == 200 and sent.json()["phone"] == phone[:3] + "****" + phone[-4:]
+    code = last_code(platform, phone)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for left in (4, 3, 2, 1):
+        body = refused(hall.http.post(hall.path("/identify"), json={"method": "sms", "phone": phone, "code": wrong}, headers=hall.kiosk), 409, "sms_code_wrong")
+        assert str(left) in body["message_zh"]
+    refused(hall.http.post(hall.path("/identify"), json={"method": "sms", "phone": phone, "code": wrong}, headers=hall.kiosk), 409, "sms_locked")
+    # Locked: even the right code no longer works; a new code does.
+    refused(hall.http.post(hall.path("/identify"), json={"method": "sms", "phone": phone, "code": code}, headers=hall.kiosk), 409, "sms_locked")
+    assert send_code(hall, phone).status_code == 200
+    session = identify(hall, method="sms", phone=phone, code=last_code(platform, phone))
+    assert session["phone"] == phone[:3] + "****" + phone[-4:] and session["id_number"] is None
+    ticket = take(hall, channel="nocard", identity=session["identity"])
+    assert ticket["phone"] == phone[:3] + "****" + phone[-4:]
+    # A used code is gone; three codes per number per window, then a pause.
+    refused(hall.http.post(hall.path("/identify"), json={"method": "sms", "phone": phone, "code": last_code(platform, phone)}, headers=hall.kiosk), 409, "sms_code_expired")
+    assert send_code(hall, phone).status_code == 200
+    refused(send_code(hall, phone), 409, "sms_limit")
+    refused(hall.http.post(hall.path("/identify/sms-code"), json={"phone": "12345"}, headers=hall.kiosk), 422, "invalid")
+
+
+def test_face_enrolment_match_mismatch_and_withdrawal(hall, id_server):
+    enrol = hall.http.post(
+        hall.path("/identity/face-templates"),
+        json={"id_number": FACE_ID, "name": "钱十一", "image_b64": jpeg(astronaut()), "consent": True},
+        headers=hall.staff(),
+    )
+    assert enrol.status_code == 201, enrol.text
+    assert enrol.json()["id_number"] == FACE_ID[:4] + "*" * 10 + FACE_ID[-4:]
+    no_consent = hall.http.post(hall.path("/identity/face-templates"), json={"id_number": FACE_ID, "image_b64": jpeg(astronaut())}, headers=hall.staff())
+    refused(no_consent, 422, "invalid")
+    kiosk_enrol = hall.http.post(hall.path("/identity/face-templates"), json={"id_number": FACE_ID, "image_b64": jpeg(astronaut()), "consent": True}, headers=hall.kiosk)
+    assert kiosk_enrol.status_code == 403
+    post = lambda image, who=FACE_ID: hall.http.post(hall.path("/identify"), json={"method": "face", "id_number": who, "image_b64": image}, headers=hall.kiosk)  # noqa: E731
+    same_person = post(jpeg(altered(astronaut())))
+    assert same_person.status_code == 200, same_person.text
+    assert same_person.json()["holder"] == "钱**"
+    ticket = take(hall, channel="face", identity=same_person.json()["identity"])
+    assert ticket["channel"] == "face" and ticket["holder"] == "钱**"
+    refused(post(jpeg(grace_hopper())), 409, "face_mismatch")
+    refused(post(jpeg(astronaut()), who=person_id("19650720", 346)), 409, "face_not_enrolled")
+    refused(post("bm90IGFuIGltYWdlIGF0IGFsbA=="), 422, "face_image_invalid")
+    refused(post("%%%% not base64 %%%%"), 422, "face_image_invalid")
+    blank = jpeg((astronaut() * 0 + 128).astype("uint8"))
+    refused(post(blank), 422, "face_not_found")
+    withdrawn = hall.http.post(hall.path("/identity/face-templates/withdraw"), json={"id_number": FACE_ID}, headers=hall.staff())
+    assert withdrawn.status_code == 200 and withdrawn.json()["deleted"] == 1
+    refused(post(jpeg(astronaut())), 409, "face_not_enrolled")
+    # Every use is audited (masked), and no image is kept anywhere.
+    with db(id_server) as conn:
+        audit = conn.execute("select action, detail from audit_log where hall_id = ? and action like 'face%'", (hall.hall,)).fetchall()
+        template_columns = [row[1] for row in conn.execute("pragma table_info(face_templates)")]
+    results = [json.loads(detail).get("result") for action, detail in audit if action == "face_verify"]
+    assert results.count("match") == 1 and "mismatch" in results and "not_enrolled" in results
+    assert {"face_enrol", "face_withdraw"} <= {action for action, _ in audit}
+    assert all(FACE_ID not in detail for _, detail in audit)
+    assert not any("image" in column for column in template_columns)
+
+
+def test_provincial_face(platform, prov_hall):
+    post = lambda: prov_hall.http.post(prov_hall.path("/identify"), json={"method": "face", "id_number": FACE_ID, "image_b64": jpeg(astronaut())}, headers=prov_hall.kiosk)  # noqa: E731
+    platform.mode["/face"] = "ok"
+    platform.answers["/face"] = lambda body: {"match": True, "score": 0.93, "name": "钱十一"}
+    assert post().json()["holder"] == "钱**"
+    platform.answers["/face"] = lambda body: {"match": False, "score": 0.2}
+    refused(post(), 409, "face_mismatch")
+    platform.answers["/face"] = lambda body: {"score": "high"}
+    refused(post(), 503, "verifier_unavailable")
+    platform.mode["/face"] = ("refuse", 2001)
+    refused(post(), 409, "face_not_enrolled")
+    platform.mode["/face"] = "timeout"
+    refused(post(), 503, "verifier_unavailable")
+    platform.mode["/face"] = "ok"
+
+
+def test_stream_shows_no_personal_data(platform, hall):
+    person, name, phone = person_id("19480229", 919), "欧阳明", "13912345678"
+    with connect(hall.stream_url()) as ws:
+        snapshot = json.loads(ws.recv(timeout=5))
+        assert snapshot["type"] == "snapshot"
+        session = identify(hall, method="idcard", id_number=person, name=name)
+        ticket = take(hall, channel="card", phone=phone, identity=session["identity"])
+        assert ticket["green"] and ticket["holder"] == "欧**"
+        hall.act(ticket["id"], "confirm_green", reason="disability")
+        called = hall.call(expect=200).json()
+        assert called["id"] == ticket["id"]
+        messages = [ws.recv(timeout=5) for _ in range(4)]
+    text = "".join(messages)
+    assert ticket["number"] in text
+    for secret in (person, person[:6], person[-4:] + '"', name, "欧*", "欧**", phone, phone[-4:]):
+        assert secret not in text, secret
+
+
+def test_purge_command(id_server, hall):
+    identify(hall, method="id_number", id_number=person_id("19700101", 111))
+    long_ago = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)).strftime("%Y-%m-%d %H:%M:%S.000000")
+    with db(id_server) as conn:
+        conn.execute("update identity_sessions set created_at = ? where hall_id = ?", (long_ago, hall.hall))
+        conn.execute(
+            "insert into face_templates values ('old-template', ?, 'h', '3701**********0000', null, null, 'lbp', 'x', 'staff:s01', ?, ?)",
+            (hall.hall, long_ago, long_ago),
+        )
+    result = subprocess.run(
+        [sys.executable, "-m", "queue_server", "purge", "--config", str(id_server.config), "--data-dir", str(id_server.data_dir)],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sessions: " in result.stdout and "face_templates: " in result.stdout
+    with db(id_server) as conn:
+        assert conn.execute("select count(*) from identity_sessions where hall_id = ?", (hall.hall,)).fetchone()[0] == 0
+        assert conn.execute("select count(*) from face_templates where id = 'old-template'").fetchone()[0] == 0
