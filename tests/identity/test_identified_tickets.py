@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from conftest import identify, person_id, refused, take
+from tests.identity.helpers import identify, person_id, refused, take
 
 from tests.support.api import HallClient
 

@@ -7,7 +7,7 @@ import datetime as dt
 import subprocess
 import sys
 
-from conftest import identify, keys_of, person_id, refused, take
+from tests.identity.helpers import identify, keys_of, person_id, refused, take
 
 from queue_server.identity.lutong import make_demo_code
 from tests.support.servers import REPO

@@ -10,7 +10,8 @@ import subprocess
 import sys
 import uuid
 
-from conftest import altered, astronaut, db, grace_hopper, identify, jpeg, person_id, refused, take
+import sqlalchemy
+from tests.identity.helpers import altered, astronaut, db, grace_hopper, identify, jpeg, person_id, refused, take
 from websockets.sync.client import connect
 
 from tests.support.servers import REPO
@@ -79,13 +80,21 @@ def test_face_enrolment_match_mismatch_and_withdrawal(hall, id_server):
     assert withdrawn.status_code == 200 and withdrawn.json()["deleted"] == 1
     refused(post(jpeg(astronaut())), 409, "face_not_enrolled")
     # Every use is audited (masked), and no image is kept anywhere.
-    with db(id_server) as conn:
-        audit = conn.execute("select action, detail from audit_log where hall_id = ? and action like 'face%'", (hall.hall,)).fetchall()
-        template_columns = [row[1] for row in conn.execute("pragma table_info(face_templates)")]
-    results = [json.loads(detail).get("result") for action, detail in audit if action == "face_verify"]
+    from queue_server.identity import tables
+    from queue_server.storage import schema
+
+    engine = db(id_server)
+    with engine.connect() as conn:
+        audit = conn.execute(
+            sqlalchemy.select(schema.audit_log.c.action, schema.audit_log.c.detail)
+            .where(schema.audit_log.c.hall_id == hall.hall, schema.audit_log.c.action.like("face%"))
+        ).all()
+    engine.dispose()
+    template_columns = [column.name for column in tables.face_templates.columns]
+    results = [detail.get("result") for action, detail in audit if action == "face_verify"]
     assert results.count("match") == 1 and "mismatch" in results and "not_enrolled" in results
     assert {"face_enrol", "face_withdraw"} <= {action for action, _ in audit}
-    assert all(FACE_ID not in detail for _, detail in audit)
+    assert all(FACE_ID not in json.dumps(detail) for _, detail in audit)
     assert not any("image" in column for column in template_columns)
 
 
@@ -124,20 +133,35 @@ def test_stream_shows_no_personal_data(platform, hall):
 
 
 def test_purge_command(id_server, hall):
+    from queue_server.identity import tables
+
     identify(hall, method="id_number", id_number=person_id("19700101", 111))
-    long_ago = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)).strftime("%Y-%m-%d %H:%M:%S.000000")
-    with db(id_server) as conn:
-        conn.execute("update identity_sessions set created_at = ? where hall_id = ?", (long_ago, hall.hall))
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
+    engine = db(id_server)
+    with engine.begin() as conn:
         conn.execute(
-            "insert into face_templates values ('old-template', ?, 'h', '3701**********0000', null, null, 'lbp', 'x', 'staff:s01', ?, ?)",
-            (hall.hall, long_ago, long_ago),
+            sqlalchemy.update(tables.identity_sessions)
+            .where(tables.identity_sessions.c.hall_id == hall.hall)
+            .values(created_at=long_ago)
         )
-    result = subprocess.run(
-        [sys.executable, "-m", "queue_server", "purge", "--config", str(id_server.config), "--data-dir", str(id_server.data_dir)],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
-    )
+        conn.execute(
+            sqlalchemy.insert(tables.face_templates).values(
+                id=f"old-{hall.hall}", hall_id=hall.hall, id_hash="h", id_masked="3701**********0000",
+                embedder="lbp", template_enc="x", enrolled_by="staff:s01", created_at=long_ago, expires_at=long_ago,
+            )
+        )
+    command = [sys.executable, "-m", "queue_server", "purge", "--config", str(id_server.config), "--data-dir", str(id_server.data_dir)]
+    if id_server.database_url:
+        command += ["--database", id_server.database_url]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "sessions: " in result.stdout and "face_templates: " in result.stdout
-    with db(id_server) as conn:
-        assert conn.execute("select count(*) from identity_sessions where hall_id = ?", (hall.hall,)).fetchone()[0] == 0
-        assert conn.execute("select count(*) from face_templates where id = 'old-template'").fetchone()[0] == 0
+    with engine.connect() as conn:
+        sessions = conn.execute(
+            sqlalchemy.select(sqlalchemy.func.count()).where(tables.identity_sessions.c.hall_id == hall.hall)
+        ).scalar_one()
+        templates = conn.execute(
+            sqlalchemy.select(sqlalchemy.func.count()).where(tables.face_templates.c.id == f"old-{hall.hall}")
+        ).scalar_one()
+    engine.dispose()
+    assert sessions == 0 and templates == 0
