@@ -625,6 +625,39 @@ class HallMachine(RuleBasedStateMachine):
             assert ahead == expected, f"{mticket.number}: {ahead} ahead, the reference says {expected}"
 
     @invariant()
+    def reloaded_and_cloned_states_answer_alike(self) -> None:
+        """Storage rebuilds a state with add_loaded (tickets in effective-time order) and readers
+        use clones: both must give the same counts, positions and next issue as the live state."""
+        if self.model.day != self.now.astimezone(SHANGHAI).date():
+            return
+        reloaded = HallState(HALL, self.state.service_day, self.state.seq)
+        reloaded.windows = dict(self.state.windows)
+        for ticket in sorted(self.state.tickets.values(), key=lambda t: (t.effective_at, t.seq)):
+            reloaded.add_loaded(ticket)
+        reloaded.counters = dict(self.state.counters)
+        reloaded.queue_calls = dict(self.state.queue_calls)
+        reloaded.durations = self.state.durations.copy()  # storage reloads the recent services too
+        clone = self.state.clone()
+        assert clone.waiting_counts == self.state.waiting_counts
+        assert clone.latest_waiting == self.state.latest_waiting
+        for other in (reloaded,):
+            assert other.waiting_counts == self.state.waiting_counts
+            for ticket in self.state.waiting():
+                assert views.ticket_position(other, ticket, self.now) == views.ticket_position(
+                    self.state, ticket, self.now
+                )
+            for queue in QUEUES:
+                if queue == "C" and self.model.counters.get("C", 0) >= C_LIMIT:
+                    continue
+                probe = IssueRequest(ticket_id="probe", queue=queue, channel="walkin")
+                mine = engine.issue(self.state, probe, self.now)
+                theirs = engine.issue(other, probe, self.now)
+                assert (theirs.ahead, theirs.result.number) == (mine.ahead, mine.result.number)
+        before = fingerprint(self.state)
+        clone.apply(engine.issue(clone, IssueRequest("probe", "A", "walkin"), self.now))
+        assert fingerprint(self.state) == before, "a clone shares state with the original"
+
+    @invariant()
     def snapshot_agrees(self) -> None:
         snap = views.snapshot(self.state)
         assert snap["seq"] == self.state.seq
