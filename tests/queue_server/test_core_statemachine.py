@@ -221,6 +221,7 @@ class HallMachine(RuleBasedStateMachine):
     @initialize(start_hour=st.sampled_from([0, 8, 9, 12, 23]))
     def start(self, start_hour: int) -> None:
         self.state = HallState(HALL, DAY)
+        self.applied = fingerprint(self.state)
         self.now = at(start_hour)
         self.model = Model(
             day=DAY,
@@ -236,6 +237,8 @@ class HallMachine(RuleBasedStateMachine):
     # -- helpers ---------------------------------------------------------------------------------
     def commit(self, change: Change, model: Model, expired: list[str]) -> None:
         """Check the change's bookkeeping, apply it, and adopt the model it was computed from."""
+        # Commands only compute: nothing touched the state since the last apply.
+        assert fingerprint(self.state) == self.applied, "a command changed the state before apply"
         seq_before = self.state.seq
         counts_before = dict(self.state.waiting_counts)
         assert [e.seq for e in change.events] == list(
@@ -250,6 +253,7 @@ class HallMachine(RuleBasedStateMachine):
             for tid in expired:
                 assert change.tickets[tid].status is TicketStatus.EXPIRED
         self.state.apply(change)
+        self.applied = fingerprint(self.state)
         for ticket in change.tickets.values():
             self.known[ticket.id] = ticket
         self.model = model
