@@ -209,3 +209,32 @@ def test_screens_recover_after_a_server_restart(tmp_path: Path, new_page) -> Non
         expect(screen.locator("#now-number")).to_have_text(second["number"])
         expect(window.locator("#ws-number")).to_have_text(second["number"])
         hall.close()
+
+
+SPEECH_RECORDER = """
+window.__spoken = [];
+window.speechSynthesis.speak = (utterance) => window.__spoken.push([utterance.text, utterance.lang]);
+"""
+
+
+def test_voice_is_off_by_default_and_speaks_chinese_when_asked(server: ServerProcess, new_page) -> None:
+    hall = HallClient(server, "big")
+    silent = new_page(viewport=FULL_HD)
+    silent.add_init_script(SPEECH_RECORDER)
+    silent.goto(hall_url(server, "big", "&highlight_s=2"))
+    speaking = new_page(viewport=WINDOW_SCREEN)
+    speaking.add_init_script(SPEECH_RECORDER)
+    speaking.goto(window_url(server, "big", "W98") + "&voice=1")
+    expect(speaking.locator("#ws-name")).to_have_text("98号窗口")
+    expect(silent.locator("#hall-name")).to_have_text("历下区便民服务中心")
+    current = hall.http.get(hall.path("/windows/W98"), headers=hall.display).json()["current_ticket"]
+    if current:  # left by the paging test
+        hall.act(current["id"], "finish", staff="m01")
+    hall.issue("A")
+    called = hall.call("W98", staff="m01", expect=200).json()
+    expect(speaking.locator("#ws-number")).to_have_text(called["number"])
+    expect(silent.locator("#now-number")).to_have_text(called["number"], timeout=15_000)
+    digits = " ".join("零一二三四五六七八九"[int(c)] if c.isdigit() else c for c in called["number"])
+    assert speaking.evaluate("window.__spoken") == [[f"请 {digits} 号，到 98号窗口 办理", "zh-CN"]]
+    assert silent.evaluate("window.__spoken") == []
+    hall.close()
