@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..config import Hall
 from ..core.errors import Conflict, Invalid, NotFound
@@ -170,11 +171,15 @@ async def open_session(
             ).first()
             if seen is not None:
                 raise lutong.used()
-            tx.conn.execute(
-                insert(t.lutong_nonces).values(
-                    nonce_hash=person.once_key, hall_id=hall.id, seen_at=now, expires_at=person.once_until or now
-                )
-            )
+            try:
+                with tx.conn.begin_nested():  # another server process may record it at the same instant
+                    tx.conn.execute(
+                        insert(t.lutong_nonces).values(
+                            nonce_hash=person.once_key, hall_id=hall.id, seen_at=now, expires_at=person.once_until or now
+                        )
+                    )
+            except IntegrityError:
+                raise lutong.used() from None
         age = age_on(person.birth, service_day(now, hall.zone)) if person.birth else None
         green_reason = None
         if age is not None and age >= rules.green_age:
@@ -278,11 +283,13 @@ def consume(conn: Connection, hall_id: str, token: str, now: dt.datetime, used_f
         raise Conflict("the identity session was used already", "本次身份核验已使用，请重新核验身份", code="identity_used")
     if row.expires_at <= now:
         raise Conflict("the identity session has expired", "身份核验已超时，请重新核验身份", code="identity_expired")
-    conn.execute(
+    taken = conn.execute(
         update(t.identity_sessions)
-        .where(t.identity_sessions.c.token_sha256 == row.token_sha256)
+        .where(t.identity_sessions.c.token_sha256 == row.token_sha256, t.identity_sessions.c.used_at.is_(None))
         .values(used_at=now, used_for=used_for)
     )
+    if taken.rowcount != 1:  # another server process took it a moment ago
+        raise Conflict("the identity session was used already", "本次身份核验已使用，请重新核验身份", code="identity_used")
     return Session(
         token_sha256=row.token_sha256,
         method=row.method,
@@ -459,11 +466,20 @@ async def check_sms_code(rt: Runtime, hall: Hall, phone: str, code: str) -> Pers
             return "expired", 0
         if row.attempts >= settings.sms_attempts:
             return "locked", 0
+        # Conditional updates: several server processes over one database count every attempt.
         if secrets.compare_digest(row.code_hash, _code_hash(rt, phone_hash, code)):
-            tx.conn.execute(update(t.identity_otps).where(otps.id == row.id).values(used_at=now))
-            return "ok", 0
-        attempts = row.attempts + 1
-        tx.conn.execute(update(t.identity_otps).where(otps.id == row.id).values(attempts=attempts))
+            done = tx.conn.execute(
+                update(t.identity_otps)
+                .where(otps.id == row.id, otps.used_at.is_(None), otps.attempts < settings.sms_attempts)
+                .values(used_at=now)
+            )
+            return ("ok", 0) if done.rowcount == 1 else ("expired", 0)
+        tx.conn.execute(
+            update(t.identity_otps)
+            .where(otps.id == row.id, otps.attempts < settings.sms_attempts)
+            .values(attempts=otps.attempts + 1)
+        )
+        attempts = tx.conn.execute(select(otps.attempts).where(otps.id == row.id)).scalar_one()
         return ("locked", 0) if attempts >= settings.sms_attempts else ("wrong", settings.sms_attempts - attempts)
 
     # The attempt is counted (committed) before the refusal is raised.

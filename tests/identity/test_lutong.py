@@ -122,3 +122,18 @@ def test_provincial_lutong_failures_change_nothing(platform, prov_hall):
     # After all that, the platform works again and so does the code.
     platform.answers["/lutong"] = lambda body: {"id_number": ID, "name": "赵六"}
     assert identify(prov_hall, method="lutong", qr="AISD-timeout")["holder"] == "赵*"
+
+
+def test_one_code_and_one_session_under_concurrency(id_server, hall):
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = make_demo_code(keys_of(id_server), person_id("19880808", 555), "冯一", dt.datetime.now(dt.timezone.utc))
+    post = lambda path, body: hall.http.post(hall.path(path), json=body, headers=hall.kiosk).status_code  # noqa: E731
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: post("/identify", {"method": "lutong", "qr": code}), range(8)))
+    assert sorted(statuses) == [200] + [409] * 7
+    session = identify(hall, method="id_number", id_number=person_id("19880808", 555))["identity"]
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda q: post("/tickets", {"queue": q, "channel": "nocard", "identity": session}), "ABABABAB"))
+    assert sorted(statuses) == [201] + [409] * 7
+    assert hall.queues()["A"]["waiting"] + hall.queues()["B"]["waiting"] == 1
