@@ -360,7 +360,7 @@ def green_for(hall: Hall, session: Session | None, requested: bool) -> tuple[boo
 NO_SHOW_GRACE = dt.timedelta(minutes=30)
 
 
-def record_no_shows(conn: Connection, now: dt.datetime, hall_id: str | None = None) -> int:
+def record_no_shows(conn: Connection, now: dt.datetime, hall_id: str | None = None, id_hash: str | None = None) -> int:
     """Reservations not checked in by their slot's end + 30 minutes become no-shows (once)."""
     query = (
         select(s.reservations.c.id, s.reservations.c.hall_id, s.reservations.c.id_hash, s.reservations.c.slot_end)
@@ -369,6 +369,8 @@ def record_no_shows(conn: Connection, now: dt.datetime, hall_id: str | None = No
     )
     if hall_id is not None:
         query = query.where(s.reservations.c.hall_id == hall_id)
+    if id_hash is not None:
+        query = query.where(s.reservations.c.id_hash == id_hash)
     rows = conn.execute(query).all()
     for row in rows:
         conn.execute(
@@ -381,9 +383,9 @@ def record_no_shows(conn: Connection, now: dt.datetime, hall_id: str | None = No
 
 def check_no_show_block(conn: Connection, hall: Hall, id_hash: str, now: dt.datetime) -> None:
     rules = hall.identification
-    record_no_shows(conn, now, hall.id)
     if rules.no_show_limit <= 0:
-        return
+        return  # no-shows are still recorded, by the retention task
+    record_no_shows(conn, now, hall.id, id_hash)
     since = now - dt.timedelta(days=rules.no_show_window_days)
     ends = [
         r.slot_end

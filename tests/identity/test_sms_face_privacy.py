@@ -165,3 +165,18 @@ def test_purge_command(id_server, hall):
         ).scalar_one()
     engine.dispose()
     assert sessions == 0 and templates == 0
+
+
+def test_sms_identity_finds_reservations_by_phone(platform, hall):
+    phone = "137" + str(uuid.uuid4().int)[:8]
+    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(minutes=20)
+    reservation = hall.http.post(hall.path("/reservations"), headers=hall.platform, json={
+        "queue": "B", "slot_start": start.isoformat(), "slot_end": (start + dt.timedelta(minutes=30)).isoformat(),
+        "name": "褚十二", "id_number": person_id("19900101", 777), "phone": phone, "external_id": f"sms-{phone}",
+    }).json()
+    assert send_code(hall, phone).status_code == 200
+    session = identify(hall, method="sms", phone=phone, code=last_code(platform, phone))
+    assert [r["id"] for r in session["reservations_today"]] == [reservation["id"]]
+    response = hall.http.post(hall.path("/reservations/check-in"), json={"identity": session["identity"]}, headers=hall.kiosk)
+    assert response.status_code == 201, response.text
+    assert response.json()["reservation_id"] == reservation["id"] and response.json()["holder"] == "褚**"
