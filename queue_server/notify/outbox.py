@@ -77,10 +77,12 @@ def enqueue(
     )
     dialect = tx.conn.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = tx.conn.execute(
-        insert(notifications).values(**values).on_conflict_do_nothing(index_elements=["ticket_id", "kind"])
+    statement = (
+        insert(notifications).values(**values)
+        .on_conflict_do_nothing(index_elements=["ticket_id", "kind"])
+        .returning(notifications.c.id)  # rowcount is not reliable across drivers here
     )
-    return result.rowcount == 1
+    return tx.conn.execute(statement).first() is not None
 
 
 def pending_ids(conn: Connection, limit: int = 50) -> list[int]:

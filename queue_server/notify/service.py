@@ -143,6 +143,16 @@ class Notifier:
 
     # -- sending ---------------------------------------------------------------------------------
     async def _send_loop(self) -> None:
+        while True:
+            try:
+                await self._sender()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database was away: start again (recovery included) shortly
+                log.exception("the notification sender stopped; restarting it in 5 s")
+                await asyncio.sleep(5)
+
+    async def _sender(self) -> None:
         now = self.rt.now()
         unknown = await self.rt.write(lambda tx: outbox.recover(tx, now))
         if unknown:

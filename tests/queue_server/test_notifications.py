@@ -317,3 +317,25 @@ def test_the_default_gateway_only_logs_with_the_phone_masked(caplog: pytest.LogC
         asyncio.run(LogGateway().send("13800000009", "A001号请到1号窗口办理", "n1"))
     assert "138****0009" in caplog.text and "A001号请到1号窗口办理" in caplog.text
     assert "13800000009" not in caplog.text
+
+
+def test_postgresql_sends_each_message_once(tmp_path: Path, gateway: Gateway, postgres) -> None:
+    """The outbox on PostgreSQL (its own ON CONFLICT): a call texted once, even after a restart."""
+    config = tmp_path / "halls.toml"
+    config.write_text(sms_config(gateway.url) + hall_toml("pg1"), encoding="utf-8")
+    process = InfoServer(config=config, data_dir=tmp_path / "data", database_url=postgres.create_database()).start()
+    try:
+        hall = HallClient(process, "pg1")
+        phone = "13800000010"
+        mine = hall.issue("A", phone=phone)
+        hall.call("W01", expect=200)
+        assert wait_for(lambda: gateway.delivered(phone))
+        process.restart()
+        hall.http.close()
+        hall = HallClient(process, "pg1")
+        hall.act(mine["id"], "recall")
+        time.sleep(1.0)
+        assert len(gateway.to(phone)) == 1
+        hall.close()
+    finally:
+        process.stop()

@@ -166,7 +166,7 @@ const Hall = (() => {
     }
     function retry() {
       attempt += 1;
-      const base = Math.min(15000, 500 * 2 ** Math.min(attempt, 5));
+      const base = Math.min(10000, 500 * 2 ** Math.min(attempt, 5));
       const delay = base / 2 + Math.random() * (base / 2);
       setTimeout(open, delay);
     }
