@@ -47,6 +47,7 @@ from queue_server.core import engine, views
 from queue_server.core.engine import Change, HallState, IssueRequest
 from queue_server.core.errors import Conflict, Invalid
 from queue_server.core.model import StaffRef, Ticket, TicketStatus
+from queue_server.core.ranking import select_next
 
 QUEUES = ("A", "B", "C")
 C_LIMIT = 9
@@ -417,12 +418,16 @@ class HallMachine(RuleBasedStateMachine):
             self._act(model, expired, model.windows[window].current, action, {})
 
     @precondition(lambda self: any(t.status == "missed" for t in self.model.tickets.values()))
-    @rule(data=st.data())
-    def requeue_missed(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), newcomers=st.integers(0, 2))
+    def requeue_missed(self, data: st.DataObject, newcomers: int) -> None:
+        """Requeue a missed ticket, then (so that the hold-back matters) others join its queue."""
         model, expired = self.model.prepared(self.now)
         # Chosen before a pending rollover on purpose: the engine must refuse an expired ticket.
         missed = sorted(t.id for t in self.model.tickets.values() if t.status == "missed")
-        self._act(model, expired, data.draw(st.sampled_from(missed), label="missed"), "requeue", {})
+        tid = data.draw(st.sampled_from(missed), label="missed")
+        self._act(model, expired, tid, "requeue", {})
+        for _ in range(newcomers):
+            self._issue(self.model.tickets[tid].queue, "walkin", False, None)
 
     def _act(self, model: Model, expired: list[str], tid: str, action: str, kwargs: dict[str, Any]) -> None:
         mticket = model.tickets[tid]
@@ -606,6 +611,9 @@ class HallMachine(RuleBasedStateMachine):
             engine_order = [t.id for t in views.waiting_list(self.state, window, self.now)]
             reference = ref_call_order(wid, mwindow, self.model.live(), self.now)
             assert engine_order == reference, wid
+            # What call-next would pick now, window by window (busy or paused ones included).
+            chosen = select_next(window, self.state.waiting(), self.state.queue_calls, self.now)
+            assert (chosen.id if chosen else None) == (reference[0] if reference else None), wid
             page, total = views.waiting_page(self.state, window, self.now, 2)
             assert ([t.id for t in page], total) == (reference[:2], len(reference)), wid
 
