@@ -91,6 +91,7 @@ const Hall = (() => {
     let lostTimer = null;
     let synced = false; // we have a model to resume from
     let state = "connecting";
+    let retryTimer = null;
 
     function setState(next, detail) {
       state = next;
@@ -168,13 +169,19 @@ const Hall = (() => {
       attempt += 1;
       const base = Math.min(10000, 500 * 2 ** Math.min(attempt, 5));
       const delay = base / 2 + Math.random() * (base / 2);
-      setTimeout(open, delay);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => { retryTimer = null; open(); }, delay);
     }
     setState("connecting");
     open();
     // A box waking from sleep or a page brought back: reconnect at once if needed.
     document.addEventListener("visibilitychange", () => {
-      if (!document.hidden && socket === null) { attempt = 0; }
+      if (!document.hidden && socket === null && retryTimer !== null) {
+        clearTimeout(retryTimer);
+        retryTimer = null;
+        attempt = 0;
+        open();
+      }
     });
     return { reconnectNow: () => socket && socket.close() };
   }
