@@ -272,7 +272,8 @@ class _Draft:
             number=ticket.number,
             queue=ticket.queue,
             status=ticket.status.value,
-            window=ticket.window,
+            # A waiting ticket is at no window, even one requeued after a skip there.
+            window=None if ticket.status is TicketStatus.WAITING else ticket.window,
             target_window=ticket.target_window,
         )
 
