@@ -59,6 +59,7 @@ def build_app(config: KioskConfig, *, controller_factory: Callable[..., Any] | N
     from queue_server.systemd_notify import notify, watchdog_interval_s
 
     from .controller import Controller
+    from .strings import t
     from .ui import KioskUI
 
     def post(fn: Callable[[], None]) -> None:
@@ -81,7 +82,7 @@ def build_app(config: KioskConfig, *, controller_factory: Callable[..., Any] | N
     ExceptionManager.add_handler(_Handler())
 
     class KioskApp(App):
-        title = "自助服务终端"
+        title = t("app.title", config.language)
 
         def build(self) -> Any:
             factory = controller_factory or Controller

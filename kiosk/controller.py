@@ -443,8 +443,8 @@ class Controller:
                 work()
             except Exception as exc:  # PrinterError carries .health with the Chinese reason
                 health = getattr(exc, "health", None)
-                zh = getattr(health, "message_zh", "") or "打印机故障"
-                en = getattr(health, "message_en", "") or str(exc) or "printer failure"
+                zh = getattr(health, "message_zh", "") or t("device.printer_failed", "zh")
+                en = getattr(health, "message_en", "") or str(exc) or t("device.printer_failed", "en")
                 log.warning("printing failed: %s", en)
                 raise ApiError("device", 0, "printer", zh, en) from None
         self._bg(wrapped, done, failed)

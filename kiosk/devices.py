@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from hardware.health import Health
 
 from .config import Devices
+from .strings import t
 
 log = logging.getLogger("kiosk.devices")
 
@@ -100,7 +101,7 @@ class WedgeScanner(_Pending):
 
     def health(self) -> Health:
         # A wedge scanner is a keyboard: nothing to ask it. It is configured, so assume present.
-        return Health.ok("扫码器已配置", "keyboard-wedge scanner configured")
+        return Health.ok(t("device.wedge_ok", "zh"), t("device.wedge_ok", "en"))
 
     def close(self) -> None:
         pass
@@ -176,26 +177,21 @@ class DeviceSet:
         self._open_all()
 
     def _open_all(self) -> None:
-        c = self.config
-        if c.printer:
-            self.printer = self._open("printer", c.printer, _open_printer, "打印机配置错误")
-        if c.camera:
-            self.camera = self._open("camera", c.camera, CameraQr, "摄像头配置错误")
-        if c.scanner:
-            self.scanner = self._open("scanner", c.scanner, _open_scanner, "扫码器配置错误")
-        if c.card_reader:
-            self.card_reader = self._open("card_reader", c.card_reader, _open_card_reader, "读卡器配置错误")
-        if c.idcard_reader:
-            self.idcard_reader = self._open("idcard_reader", c.idcard_reader, _open_idcard_reader,
-                                            "身份证阅读器配置错误")
+        openers = {"printer": _open_printer, "camera": CameraQr, "scanner": _open_scanner,
+                   "card_reader": _open_card_reader, "idcard_reader": _open_idcard_reader}
+        for name, opener in openers.items():
+            uri = getattr(self.config, name)
+            if uri:
+                setattr(self, name, self._open(name, uri, opener))
 
     @staticmethod
-    def _open(name: str, uri: str, opener: Any, zh: str) -> Any:
+    def _open(name: str, uri: str, opener: Any) -> Any:
         try:
             return opener(uri)
         except Exception as exc:  # any failure to open: a broken device, not a dead kiosk
             log.warning("%s %r cannot be opened: %s", name, uri, exc)
-            return Broken(uri, zh, f"{name} {uri!r}: {exc}")
+            return Broken(uri, t("device.config_error", "zh", device=t(f"device.{name}", "zh")),
+                          f"{name} {uri!r}: {exc}")
 
     def configured(self) -> dict[str, Any]:
         return {n: getattr(self, n) for n in NAMES if getattr(self, n) is not None}
@@ -206,7 +202,7 @@ class DeviceSet:
             try:
                 result[name] = device.health()
             except Exception as exc:
-                result[name] = Health.error("设备状态未知", f"{name} health failed: {exc}")
+                result[name] = Health.error(t("device.unknown", "zh"), f"{name} health failed: {exc}")
         return result
 
     def qr_inputs(self) -> list[Any]:

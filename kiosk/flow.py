@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
-from .strings import pick, t
+from .strings import SEARCH_WORDS, pick, t, weekday
 
 
 class Screen(str, enum.Enum):
@@ -300,18 +300,11 @@ def opening_text(hall: dict | None, lang: str, now: dt.datetime | None = None) -
     today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone).date()
     days = (local.date() - today).days
     hm = local.strftime("%H:%M")
-    if lang == "en":
-        if days == 0:
-            return f"today {hm}"
-        if days == 1:
-            return f"tomorrow {hm}"
-        return f"{local.strftime('%a %d %b')} {hm}"
     if days == 0:
-        return f"今天 {hm}"
+        return t("time.today", lang, hm=hm)
     if days == 1:
-        return f"明天 {hm}"
-    weekday = "一二三四五六日"[local.weekday()]
-    return f"{local.month}月{local.day}日（周{weekday}） {hm}"
+        return t("time.tomorrow", lang, hm=hm)
+    return t("time.date", lang, month=local.month, day=local.day, weekday=weekday(local.weekday(), lang), hm=hm)
 
 
 def hall_open(hall: dict | None) -> bool:
@@ -439,22 +432,9 @@ def windows_text(queue: dict | None, windows: dict[str, str], lang: str) -> str:
     return t("ticket.windows", lang, windows=t("windows.sep", lang).join(names))
 
 
-# Common words of government-service item names. The search keyboard offers the ones that occur in
-# this hall's items, so every key finds something and nothing needs pinyin or handwriting.
-COMMON_WORDS = (
-    "企业", "公司", "个体", "设立", "变更", "注销", "登记", "备案", "许可", "证明", "证书", "执照",
-    "社保", "医保", "养老", "失业", "工伤", "生育", "退休", "参保", "缴费", "报销", "转移", "待遇",
-    "户口", "户籍", "迁移", "身份证", "居住证", "出入境", "护照", "港澳", "台湾", "签注",
-    "不动产", "房屋", "抵押", "转让", "首次", "预告", "查询", "公积金", "提取", "贷款",
-    "婚姻", "结婚", "离婚", "出生", "医学", "死亡", "残疾", "低保", "救助", "补贴",
-    "税务", "发票", "纳税", "车辆", "驾驶", "建设", "施工", "卫生", "食品", "药品", "经营",
-    "教育", "学校", "就业", "人才", "职称", "资格", "补办", "换领", "申领",
-)
-
-
 def common_words(items: Iterable[dict], limit: int = 36) -> list[str]:
     names = [str(i.get("name", "")) for i in items]
-    counted = [(w, sum(w in n for n in names)) for w in COMMON_WORDS]
+    counted = [(w, sum(w in n for n in names)) for w in SEARCH_WORDS]
     present = [(w, c) for w, c in counted if c > 0]
     present.sort(key=lambda wc: -wc[1])
     return [w for w, _ in present[:limit]]

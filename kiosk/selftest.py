@@ -13,6 +13,7 @@ from hardware.health import HealthLevel
 
 from .api import ApiClient, ApiError
 from .config import KioskConfig
+from .strings import t
 from .devices import DeviceSet
 
 
@@ -35,8 +36,7 @@ def selftest(config: KioskConfig, *, print_slip: bool = True, out: TextIO = sys.
         report(True, "hall", f"{hall.get('id')} {hall.get('name')} (open now: {hall.get('open_now')})")
         queues = api.queues()
         report(bool(queues), "queues", f"{len(queues)} queue(s)" if queues else "the hall has no queue")
-        api.report_health([{"name": "selftest", "level": "ok", "message_zh": "自检", "message_en": "selftest"}],
-                          {"selftest": "1"})
+        api.report_health([], {"selftest": "1"})
         report(True, "token", f"device token accepted for hall {config.hall}")
     except ApiError as exc:
         detail = {401: "device token refused (401)", 403: "token not allowed as a kiosk (403)",
@@ -64,14 +64,14 @@ def selftest(config: KioskConfig, *, print_slip: bool = True, out: TextIO = sys.
                 slip = TicketSlip(
                     hall_name=hall.get("name") or config.hall,
                     number="TEST",
-                    queue_name="打印测试 Print test",
+                    queue_name=t("selftest.queue", "zh"),
                     item_name=None,
                     waiting_ahead=0,
                     estimated_wait_s=None,
                     issued_at=dt.datetime.now(dt.timezone.utc),
-                    windows_text="自检号票，无需办理 Test slip",
+                    windows_text=t("selftest.windows", "zh"),
                     track_url=config.server_url + "/healthz",
-                    footer_lines=(f"终端 {config.device_id}",),
+                    footer_lines=(t("selftest.footer", "zh", device=config.device_id),),
                 )
                 devices.printer.print_ticket(slip)
                 report(True, "test slip", "printed")

@@ -222,9 +222,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wait.under_minute": ("不到 1 分钟", "under a minute"),
     "wait.minutes": ("约 {minutes} 分钟", "about {minutes} min"),
     "wait.hours": ("约 {hours} 小时 {minutes} 分钟", "about {hours} h {minutes} min"),
+    "time.today": ("今天 {hm}", "today {hm}"),
+    "time.tomorrow": ("明天 {hm}", "tomorrow {hm}"),
+    "time.date": ("{month}月{day}日（周{weekday}） {hm}", "{weekday} {day}/{month} {hm}"),
+    "time.clock": ("{year}年{month}月{day}日 星期{weekday} {hm}", "{weekday} {year}-{month:02d}-{day:02d} {hm}"),
+    "time.weekdays": ("一二三四五六日", "Mon Tue Wed Thu Fri Sat Sun"),
+    # -- devices (health messages of the kiosk's own making) -----------------------------------
+    "device.printer": ("打印机", "printer"),
+    "device.camera": ("摄像头", "camera"),
+    "device.scanner": ("扫码器", "scanner"),
+    "device.card_reader": ("读卡器", "card reader"),
+    "device.idcard_reader": ("身份证阅读器", "ID card reader"),
+    "device.config_error": ("{device}配置错误", "{device} misconfigured"),
+    "device.unknown": ("设备状态未知", "device state unknown"),
+    "device.wedge_ok": ("扫码器已配置", "keyboard-wedge scanner configured"),
+    "device.printer_failed": ("打印机故障", "printer failure"),
+    # -- selftest slip -----------------------------------------------------------------------------
+    "selftest.queue": ("打印测试 Print test", "Print test"),
+    "selftest.windows": ("自检号票，无需办理 Test slip", "Test slip, nothing to do"),
+    "selftest.footer": ("终端 {device}", "Kiosk {device}"),
     "sessions.sep": ("、", ", "),
     "windows.sep": ("、", ", "),
 }
+
+
+# Common words of government-service item names. The search keyboard offers the ones that occur in
+# this hall's items, so every key finds something and nothing needs pinyin or handwriting.
+SEARCH_WORDS = (
+    "企业", "公司", "个体", "设立", "变更", "注销", "登记", "备案", "许可", "证明", "证书", "执照",
+    "社保", "医保", "养老", "失业", "工伤", "生育", "退休", "参保", "缴费", "报销", "转移", "待遇",
+    "户口", "户籍", "迁移", "身份证", "居住证", "出入境", "护照", "港澳", "台湾", "签注",
+    "不动产", "房屋", "抵押", "转让", "首次", "预告", "查询", "公积金", "提取", "贷款",
+    "婚姻", "结婚", "离婚", "出生", "医学", "死亡", "残疾", "低保", "救助", "补贴",
+    "税务", "发票", "纳税", "车辆", "驾驶", "建设", "施工", "卫生", "食品", "药品", "经营",
+    "教育", "学校", "就业", "人才", "职称", "资格", "补办", "换领", "申领",
+)
 
 
 def t(key: str, lang: str = "zh", /, **values: object) -> str:
@@ -262,3 +294,9 @@ def pick(zh: str | None, en: str | None, lang: str) -> str:
     if lang == "en" and en:
         return en
     return zh or en or ""
+
+
+def weekday(index: int, lang: str) -> str:
+    """Monday = 0: 一 … 日, or Mon … Sun."""
+    names = t("time.weekdays", lang)
+    return names.split()[index] if lang == "en" else names[index]

@@ -31,7 +31,7 @@ from .flow import (KEYPAD_PROMPTS, Screen, channel_options, checkin_options, com
                    opening_text, queue_name, reservation_note, sessions_text, visible_queues,
                    windows_text, zone_of)
 from .qrimage import qr_rgb
-from .strings import pick, t, wait_text
+from .strings import pick, t, wait_text, weekday
 
 log = logging.getLogger("kiosk.ui")
 
@@ -308,10 +308,12 @@ class KioskUI(FloatLayout):
                      height=self.px(124 if self.landscape else 150) * (1.15 if self.large else 1),
                      padding=(self.px(30), self.px(18)), spacing=self.px(20))
         name = pick(hall.get("name"), hall.get("name_en"), self.lang) or t("app.title", self.lang)
+        # The header's own text does not grow in large mode (its toggles do): one line each, always.
         titles = BoxLayout(orientation="vertical")
-        titles.add_widget(Txt(name, size=self.fs("title") * 0.85, color=C["header_text"], bold=True,
+        titles.add_widget(Txt(name, size=self.px(44), color=C["header_text"], bold=True,
                               shorten=True, shorten_from="right", max_lines=1))
-        self.clock_label = Txt(self._clock_text(), size=self.fs("small"), color=C["header_text"])
+        self.clock_label = Txt(self._clock_text(), size=self.px(28), color=C["header_text"], shorten=True,
+                               shorten_from="right", max_lines=1)
         titles.add_widget(self.clock_label)
         bar.add_widget(titles)
         toggle_w = self.px(250 if not self.landscape else 270) * (1.15 if self.large else 1)
@@ -325,9 +327,8 @@ class KioskUI(FloatLayout):
 
     def _clock_text(self) -> str:
         now = dt.datetime.now(zone_of(self.controller.hall))
-        if self.lang == "en":
-            return now.strftime("%Y-%m-%d %a %H:%M")
-        return f"{now.year}年{now.month}月{now.day}日 星期{'一二三四五六日'[now.weekday()]} {now:%H:%M}"
+        return self.tr("time.clock", year=now.year, month=now.month, day=now.day,
+                       weekday=weekday(now.weekday(), self.lang), hm=f"{now:%H:%M}")
 
     def _banner(self) -> Widget | None:
         c = self.controller
@@ -625,21 +626,23 @@ class KioskUI(FloatLayout):
             head.add_widget(Txt(self.tr("id.data_note"), size=self.fs("small"), color=C["muted"]))
         if layout == "alnum":
             keys = list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            cols = 8 if self.landscape else 6
+            cols = 8 if self.landscape else 7
         else:
             keys = list("123456789") + (["X"] if layout == "id" else [""]) + ["0"]
             cols = 3
         spacing = self.px(12)
         grid = GridLayout(cols=cols, spacing=spacing, size_hint_y=None)
-        key_h = self.target(110 if layout == "alnum" else 130)
+        key_h = self.target(105 if layout == "alnum" else 130)
         for key in keys:
             if not key:
                 grid.add_widget(Widget())
                 continue
             grid.add_widget(Btn(f"[b]{key}[/b]", "key", key, ui=self, bg=C["card"], fg=C["text"],
                                 size=self.fs("big") * 0.7, size_hint_y=None, height=key_h))
-        grid.add_widget(Btn(self.tr("keypad.del"), "key", "DEL", ui=self, bg=C["neutral"], fg=C["neutral_text"],
-                            size_hint_y=None, height=key_h))
+        delete = Btn(self.tr("keypad.del"), "key", "DEL", ui=self, bg=C["neutral"], fg=C["neutral_text"],
+                     size_hint_y=None, height=key_h)
+        delete.padding = (self.px(4), self.px(4))  # a narrow key: the word needs the whole width
+        grid.add_widget(delete)
         rows = -(-len(grid.children) // cols)
         grid.height = rows * key_h + (rows - 1) * spacing
         keys_box = BoxLayout(size_hint_y=None, height=grid.height)
@@ -676,14 +679,15 @@ class KioskUI(FloatLayout):
         s = c.flow.session
         ticket = s.ticket or {}
         title_key = {"issued": "ticket.title", "checkin": "ticket.title_checkin", "again": "ticket.title_again"}[s.ticket_kind]
-        info = self.column(10)
-        info.add_widget(Txt(self.tr("ticket.number"), size=self.fs("body"), color=C["muted"], halign="center"))
-        info.add_widget(Txt(f"[b]{ticket.get('number', '')}[/b]", size=self.fs("huge"), color=C["primary"],
-                            halign="center"))
+        number = self.column(6)
+        number.add_widget(Txt(self.tr("ticket.number"), size=self.fs("body"), color=C["muted"], halign="center"))
+        number.add_widget(Txt(f"[b]{ticket.get('number', '')}[/b]", size=self.fs("huge"), color=C["primary"],
+                              halign="center"))
         line = ticket.get("queue_name") or ""
         if ticket.get("item_name"):
             line += f" · {ticket['item_name']}"
-        info.add_widget(Txt(line, size=self.fs("body"), halign="center"))
+        number.add_widget(Txt(line, size=self.fs("body"), halign="center"))
+        info = self.column(10)
         if ticket.get("priority") == "green":
             info.add_widget(Txt(self.tr("ticket.green"), size=self.fs("tile"), bold=True, color=C["green"], halign="center"))
         info.add_widget(Txt(self.tr("ticket.ahead", waiting=ticket.get("waiting_ahead", 0)), size=self.fs("tile"),
@@ -700,7 +704,7 @@ class KioskUI(FloatLayout):
             info.add_widget(Txt(self.tr(note[0], start=start), size=self.fs("body"), bold=True,
                                 color=C["warn_text"] if note[0] != "ticket.reservation_now" else C["ok_text"],
                                 halign="center"))
-        side = self.column(14)
+        qr = self.column(8)
         url = c.api.absolute(ticket.get("phone_url") or ticket.get("track_url"))
         if url:
             qr_side = self.px((330 if not self.large else 360) * (0.8 if self.landscape else 1))
@@ -708,8 +712,9 @@ class KioskUI(FloatLayout):
             row.add_widget(Widget())
             row.add_widget(QrImage(url, qr_side))
             row.add_widget(Widget())
-            side.add_widget(row)
-            side.add_widget(Txt(self.tr("ticket.qr"), size=self.fs("body"), halign="center"))
+            qr.add_widget(row)
+            qr.add_widget(Txt(self.tr("ticket.qr"), size=self.fs("body"), halign="center"))
+        side = self.column(14)
         status_key, colors = {
             "printing": ("ticket.printing", ("ok", "ok_text")),
             "printed": ("ticket.printed", ("ok", "ok_text")),
@@ -732,16 +737,26 @@ class KioskUI(FloatLayout):
         if self.landscape:
             body = self.page(spacing=40, orientation="horizontal")
             left = self.page(self.tr(title_key), 10)
+            left.add_widget(number)
             left.add_widget(info)
             left.add_widget(Widget())
             body.add_widget(left)
             right = BoxLayout(orientation="vertical", size_hint_x=0.5)
+            right.add_widget(qr)
             right.add_widget(side)
             right.add_widget(Widget())
             body.add_widget(right)
             return body
+        # Portrait: the number on top, then the waiting figures beside the QR code.
         body = self.page(self.tr(title_key), 14)
-        body.add_widget(info)
+        body.add_widget(number)
+        middle = BoxLayout(size_hint_y=None, spacing=self.px(24))
+        middle.add_widget(info)
+        qr.size_hint_x = 0.8
+        middle.add_widget(qr)
+        info.bind(height=lambda *_: setattr(middle, "height", max(info.height, qr.height)))
+        qr.bind(height=lambda *_: setattr(middle, "height", max(info.height, qr.height)))
+        body.add_widget(middle)
         body.add_widget(side)
         body.add_widget(Widget())
         return body
@@ -793,9 +808,6 @@ class KioskUI(FloatLayout):
         body = self.page(self.tr(title), 30)
         body.add_widget(Txt(self.tr(prompt), size=self.fs("title"), halign="center"))
         body.add_widget(self._reader_box(self.tr("id.waiting")))
-        where = []
-        if c.devices.camera is not None:
-            where.append("📷")
         body.add_widget(Widget())
         return body
 

@@ -273,12 +273,11 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     home(d)
 
     # 15. Idleness: input wiped and home; then the notice loop; a touch wakes it.
-    d.controller.touched()
-    d.flow.idle_s, d.flow.screensaver_s = 2.0, 4.0
     d.tap("home.checkin")
     d.tap("checkin.by_code")
     d.type("AB12")
     d.tap("toggle.lang")
+    d.flow.idle_s, d.flow.screensaver_s = 1.0, 2.0  # shortened once the citizen has typed
     d.wait(lambda: d.flow.screen is Screen.HOME, 5, "idle return")
     assert d.flow.session.keypad_text == "" and d.flow.lang == "zh"
     d.wait(lambda: d.flow.screen is Screen.SCREENSAVER, 5, "screensaver")
