@@ -10,10 +10,19 @@ from pathlib import Path
 import pytest
 
 from tests.identity.helpers import HALLS, IDENTIFICATION, Platform, midday_zone
-from tests.queue_server.conftest import postgres  # noqa: F401 - the shared PostgreSQL cluster
 from tests.support.api import HallClient
 from tests.support.halls import hall_toml
+from tests.support.postgres import PostgresCluster
 from tests.support.servers import ServerProcess
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")
