@@ -49,6 +49,7 @@ class DisplayApp(App):
         )
         self.announcer = Announcer(settings.voice)
         self.view: HallView | WindowView | None = None
+        self.page_timer = None  # hall screen: the page rotation
         # Called on the UI thread after every render caused by the stream (tests, bench).
         self.render_hooks: list[Callable[[HallBoard], None]] = []
         self._pending = threading.Event()
@@ -59,7 +60,7 @@ class DisplayApp(App):
         Window.clearcolor = Palette.background
         if self.mode == "hall":
             self.view = HallView(self.settings.highlight_seconds)
-            Clock.schedule_interval(lambda _dt: self._next_page(), self.settings.page_seconds)
+            self.page_timer = Clock.schedule_interval(lambda _dt: self._next_page(), self.settings.page_seconds)
         else:
             assert self.settings.window is not None
             self.view = WindowView(self.settings.window, self.settings.highlight_seconds)

@@ -36,6 +36,15 @@ class Palette:
     alarm = rgb("#e53935")
 
 
+def font_px(size: float) -> int:
+    """A whole pixel size, coarser for large text. Kivy's SDL2 text provider keeps only 64 opened
+    fonts, keyed by the exact size: fractional or finely varying sizes would make it re-open the
+    (16 MB) CJK font for nearly every label it draws, which costs tens of milliseconds each."""
+    if size < 40:
+        return max(1, round(size))
+    return int(round(size / 4) * 4)
+
+
 class Panel(BoxLayout):
     """A BoxLayout with a flat or rounded background colour."""
 
@@ -78,6 +87,12 @@ class Text(Label):
         self.bind(size=self._resize, rel=self._resize, unit=self._resize, text=self._resize)
         self._resize()
 
+    def texture_update(self, *largs):
+        # A fresh texture for every new text: re-filling the one the last frame drew from makes a
+        # software GL driver (llvmpipe) wait for that frame to finish rasterising, for every label.
+        self._label.texture = None
+        super().texture_update(*largs)
+
     def _resize(self, *_):
         # The texture is only as large as it must be (uploading a box-sized texture for every
         # change is what costs a software-rendered screen most): centred text gets a texture of
@@ -89,7 +104,7 @@ class Text(Label):
             ems = sum(1.0 if ord(ch) > 0x2E80 else 0.62 for ch in self.text)
             limit = self.width * 0.94 / max(ems, 1.0)
             size = max(size * self.fit_floor, min(size, limit))
-        self.font_size = max(1.0, size)
+        self.font_size = font_px(size)
 
 
 class Spacer(Widget):
@@ -118,7 +133,7 @@ class Marquee(StencilView):
 
     def set_unit(self, unit: float) -> None:
         self.unit = unit
-        self.label.font_size = self.rel * unit
+        self.label.font_size = font_px(self.rel * unit)
         self._layout()
 
     def step(self, dt: float) -> None:

@@ -60,6 +60,7 @@ class WindowView(Panel):
         fresh = board.highlighted(now, self.highlight_seconds)
         self.highlighted = bool(
             fresh and window.status == "open" and fresh.window == window.id and current and current.number == fresh.number
+            and not stale  # the connection-lost mark must stay readable
         )
         if window.status == "closed":
             self._set_state(texts.STATE_CLOSED, Palette.closed)

@@ -188,9 +188,11 @@ class DisplayProcess:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            if not line.startswith("@@ "):
+            start = line.find("@@ {")  # other output may share the line
+            if start < 0:
+                sys.stderr.write(line)
                 continue
-            message = json.loads(line[3:])
+            message = json.loads(line[start + 3:])
             (self.replies if "reply" in message else self.events).put(message)
 
     def request(self, cmd: str, timeout: float = 30.0, **args: Any) -> dict[str, Any]:

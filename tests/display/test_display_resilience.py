@@ -66,6 +66,7 @@ def test_screen_marks_a_server_that_stops_answering_pings(server, hall, displays
     try:
         state = screen.wait_for(lost, "the connection-lost mark while pings go unanswered")
         assert state["headline"] == "连接中断 · 正在重连" and state["number"] == ticket["number"]
+        assert not state["highlighted"]  # red on red would hide the mark
         screen.screenshot("display-window-1280x400-lost.png")
     finally:
         server.thaw()
