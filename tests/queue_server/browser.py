@@ -5,9 +5,9 @@ Playwright's own browser download does not work on the project's machines, so Pl
 it needs `--no-sandbox`; the other flags keep it from reaching out to the internet at start.
 Playwright's `launch` gives every browser a fresh temporary profile (`--user-data-dir`).
 
-In a test module (fixtures are found by name, so import them):
+`chromium` and `new_page` are registered once in tests/queue_server/conftest.py; in a test module:
 
-    from tests.queue_server.browser import chromium, new_page, running_server, screenshot  # noqa: F401
+    from tests.queue_server.browser import running_server, screenshot
 
     @pytest.fixture(scope="module")
     def server(tmp_path_factory):

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.queue_server.browser import chromium, new_page, running_server, screenshot  # noqa: F401
+from tests.queue_server.browser import running_server, screenshot
 from tests.support.api import HallClient
 from tests.support.halls import STAFF_PASSWORD
 from tests.support.servers import ServerProcess

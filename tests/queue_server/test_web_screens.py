@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.queue_server.browser import new_page, running_server, screenshot  # noqa: F401
-from tests.queue_server.shared_browser import chromium  # noqa: F401
+from tests.queue_server.browser import running_server, screenshot
 from tests.support.api import HallClient
 from tests.support.halls import hall_toml, token_for
 from tests.support.servers import ServerProcess
