@@ -56,6 +56,9 @@ def content(rt: Runtime, cache: PositionCache, hall_id: str, ticket: Ticket) -> 
         "hall": hall_id,
         "hall_name": state.hall.name,
         "issued_at": live.issued_at.isoformat(),
+        # A recall changes these, so a phone following the ticket alerts its holder again.
+        "called_at": live.called_at.isoformat() if at_window and live.called_at else None,
+        "recalls": live.recalls if at_window else 0,
     }
 
 

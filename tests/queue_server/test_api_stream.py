@@ -119,6 +119,8 @@ def test_tracking_stream_follows_the_ticket(hall: HallClient) -> None:
         hall.call("W01", expect=200)
         called = _until(ws, lambda m: m["status"] == "called")
         assert called["window"] == "W01" and called["window_name"] == "1号窗口"
+        hall.act(mine["id"], "recall")
+        assert _recv(ws)["recalls"] == 1  # the phone hears the recall too
         hall.act(mine["id"], "finish")
         assert _until(ws, lambda m: m["status"] == "done")["window"] is None
     bad = hall.server.ws_url + mine["track_url"].split("?")[0] + "/stream?k=nope"

@@ -165,7 +165,8 @@
   function alertChanges() {
     if (!ticket) return;
     const was = previous;
-    if (ticket.status === "called" && (!was || was.status !== "called" || was.window !== ticket.window)) {
+    const recalled = was && was.status === "called" && (ticket.recalls || 0) > (was.recalls || 0);
+    if (ticket.status === "called" && (!was || was.status !== "called" || was.window !== ticket.window || recalled)) {
       bannerDismissed = false;
       if (was) { // only a change seen live, not the first load of an already called ticket
         vibrate([500, 200, 500, 200, 500]);
