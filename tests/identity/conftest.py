@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.identity.helpers import HALLS, IDENTIFICATION, Platform, midday_zone
+from tests.identity.helpers import HALLS, Platform, write_identity_config
 from tests.support.api import HallClient
-from tests.support.halls import hall_toml
 from tests.support.postgres import PostgresCluster
 from tests.support.servers import ServerProcess
 
@@ -32,18 +31,6 @@ def platform() -> Iterator[Platform]:
         yield fake
     finally:
         fake.stop()
-
-
-def write_identity_config(path: Path, server_toml: str, halls: int, extra: str = IDENTIFICATION) -> Path:
-    """Halls i01.. with `extra`, and hall "gp" whose green channel needs an identity."""
-    zone = midday_zone()
-    tomls = [hall_toml(f"i{i:02d}", extra=extra) for i in range(1, halls + 1)]
-    tomls.append(hall_toml("gp", extra='green_policy = "identity"\n' + extra))
-    text = server_toml + "\n" + "\n".join(
-        toml.replace('timezone = "Asia/Shanghai"', f'timezone = "{zone}"') for toml in tomls
-    )
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _start(tmp: Path, server_toml: str, database: str | None = None) -> ServerProcess:

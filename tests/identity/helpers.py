@@ -12,6 +12,7 @@ import io
 import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import sqlalchemy
 from PIL import Image
 
 from tests.support.api import HallClient
+from tests.support.halls import hall_toml
 from tests.support.servers import ServerProcess
 
 APP_KEY = "hall-app"
@@ -52,6 +54,18 @@ def midday_zone() -> str:
     offset = (12 - dt.datetime.now(dt.timezone.utc).hour) % 24
     offset = offset - 24 if offset > 14 else offset
     return f"Etc/GMT{-offset:+d}"
+
+
+def write_identity_config(path: Path, server_toml: str, halls: int, extra: str = IDENTIFICATION) -> Path:
+    """Halls i01.. with `extra`, and hall "gp" whose green channel needs an identity."""
+    zone = midday_zone()
+    tomls = [hall_toml(f"i{i:02d}", extra=extra) for i in range(1, halls + 1)]
+    tomls.append(hall_toml("gp", extra='green_policy = "identity"\n' + extra))
+    text = server_toml + "\n" + "\n".join(
+        toml.replace('timezone = "Asia/Shanghai"', f'timezone = "{zone}"') for toml in tomls
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 class Platform:

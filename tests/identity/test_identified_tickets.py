@@ -133,3 +133,34 @@ def test_no_show_blocks_reservation_check_in(hall):
     assert missed["status"] == "booked"
     # A walk-in ticket is still possible with the same session.
     assert take(hall, channel="nocard", identity=session["identity"])["status"] == "waiting"
+
+
+def test_green_list_from_hash_id_command(tmp_path):
+    import subprocess
+    import sys
+
+    from queue_server.security.keys import Keys
+    from tests.identity.helpers import write_identity_config
+    from tests.support.servers import REPO, ServerProcess
+
+    listed = person_id("19950505", 321)
+    data = tmp_path / "data"
+    Keys.load_or_create(data / "secret.key")
+    probe = write_identity_config(tmp_path / "probe.toml", "", 1)
+    made = subprocess.run(
+        [sys.executable, "-m", "queue_server", "hash-id", "--config", str(probe), "--data-dir", str(data)],
+        input=listed + "\n", cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert made.returncode == 0 and listed not in made.stdout, made.stderr
+    digest = made.stdout.strip()
+    config = write_identity_config(tmp_path / "halls.toml", "", 1, extra=f'[halls.identification]\ngreen_ids = ["{digest}"]\nallow_typed_id_number = true\n')
+    server = ServerProcess(config=config, data_dir=data).start()
+    hall = HallClient(server, "i01")
+    try:
+        session = identify(hall, method="id_number", id_number=listed)
+        assert session["priority"] == "green" and session["green_reason"] == "list"
+        assert identify(hall, method="id_number", id_number=YOUNG)["priority"] is None
+        assert take(hall, channel="nocard", identity=session["identity"])["green"] is True
+    finally:
+        hall.close()
+        server.stop()
