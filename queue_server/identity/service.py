@@ -371,14 +371,19 @@ def record_no_shows(conn: Connection, now: dt.datetime, hall_id: str | None = No
         query = query.where(s.reservations.c.hall_id == hall_id)
     if id_hash is not None:
         query = query.where(s.reservations.c.id_hash == id_hash)
-    rows = conn.execute(query).all()
-    for row in rows:
-        conn.execute(
-            insert(t.no_shows).values(
-                reservation_id=row.id, hall_id=row.hall_id, id_hash=row.id_hash, slot_end=row.slot_end, recorded_at=now
-            )
-        )
-    return len(rows)
+    recorded = 0
+    for row in conn.execute(query).all():
+        try:
+            with conn.begin_nested():  # another server process may record the same one meanwhile
+                conn.execute(
+                    insert(t.no_shows).values(
+                        reservation_id=row.id, hall_id=row.hall_id, id_hash=row.id_hash, slot_end=row.slot_end, recorded_at=now
+                    )
+                )
+            recorded += 1
+        except IntegrityError:
+            pass
+    return recorded
 
 
 def check_no_show_block(conn: Connection, hall: Hall, id_hash: str, now: dt.datetime) -> None:
