@@ -392,68 +392,72 @@ class Controller:
         phone = (session.identity or {}).get("phone")
         session.channel = channel
         self.flow.busy = True
-        self._bg(lambda: self.api.issue(queue_id, channel=channel, item_code=item_code, green=green, phone=phone),
-                 lambda ticket: self._issued(ticket, "issued"), self._issue_failed)
+        self._bg(self._then_print(lambda: self.api.issue(queue_id, channel=channel, item_code=item_code,
+                                                         green=green, phone=phone), kind="issued"),
+                 self._printed, self._issue_failed)
 
-    def _issued(self, ticket: dict, kind: str) -> None:
+    def _then_print(self, obtain: Callable[[], Any], kind: str | None = None) -> Callable[[], Any]:
+        """A worker job: get the ticket from the server, show it at once, and print it on the same
+        worker thread (no wait for the screen to be drawn). `kind` None: check-in, known from the
+        answer (201 new, 200 already checked in: shown, printed only on request)."""
+        lang = self.flow.lang
+
+        def work() -> tuple[dict, tuple[bool, str, str] | None]:
+            answer = obtain()
+            ticket, ticket_kind = (answer, kind) if kind else (answer[0], "checkin" if answer[1] else "again")
+            printing = ticket_kind != "again" and self.devices.printer is not None
+            self.post(lambda: self._issued(ticket, ticket_kind, printing))
+            return ticket, self._print_now(ticket, lang) if printing else None
+
+        return work
+
+    def _issued(self, ticket: dict, kind: str, printing: bool) -> None:
         flow = self.flow
         flow.busy = False
         # Identity data lives only for the transaction: gone as soon as the ticket exists.
         flow.session.identity = None
         flow.session.ticket = ticket
         flow.session.ticket_kind = kind
+        flow.session.print_state = "printing" if printing else (
+            "no_printer" if self.devices.printer is None else "none")
         flow.history.clear()
         flow.replace(Screen.TICKET)
         flow.touch(self.clock())
         self._refresh_queues()
-        if kind == "again":
-            flow.session.print_state = "none"
-            return
-        self._print(ticket)
 
-    def _print(self, ticket: dict) -> None:
-        session = self.flow.session
-        printer = self.devices.printer
-        if printer is None:
-            session.print_state = "no_printer"
-            return
-        session.print_state = "printing"
-        slip = self.slip(ticket)
-
-        def work() -> None:
-            printer.print_ticket(slip)
+    def _print_now(self, ticket: dict, lang: str) -> tuple[bool, str, str]:
+        """On a worker thread: (printed, Chinese reason, English reason)."""
+        try:
+            self.devices.printer.print_ticket(self.slip(ticket, lang))
             self.last_print_bytes_at = time.perf_counter()
+            return True, "", ""
+        except Exception as exc:  # PrinterError carries .health with the Chinese reason
+            health = getattr(exc, "health", None)
+            zh = getattr(health, "message_zh", "") or t("device.printer_failed", "zh")
+            en = getattr(health, "message_en", "") or str(exc) or t("device.printer_failed", "en")
+            log.warning("printing failed: %s", en)
+            return False, zh, en
 
-        def done(_: Any) -> None:
-            if self.flow.session.ticket is ticket:
-                self.flow.session.print_state = "printed"
-            self.check_health_now()
+    def _printed(self, result: tuple[dict, tuple[bool, str, str] | None]) -> None:
+        ticket, outcome = result
+        session = self.flow.session
+        if outcome is None or session.ticket is not ticket:
+            return
+        printed, zh, en = outcome
+        session.print_state = "printed" if printed else "failed"
+        session.print_reason = (zh, en)
+        self.check_health_now()
 
-        def failed(error: Any) -> None:
-            if self.flow.session.ticket is ticket:
-                self.flow.session.print_state = "failed"
-                self.flow.session.print_reason = (error.message_zh, error.message_en)
-            self.check_health_now()
+    def _reprint(self, ticket: dict) -> None:
+        self.flow.session.print_state = "printing"
+        lang = self.flow.lang
+        self._bg(lambda: (ticket, self._print_now(ticket, lang)), self._printed)
 
-        self._bg_device(work, done, failed)
-
-    def _bg_device(self, work: Callable[[], None], done: Callable[[Any], None], failed: Callable[[Any], None]) -> None:
-        def wrapped() -> None:
-            try:
-                work()
-            except Exception as exc:  # PrinterError carries .health with the Chinese reason
-                health = getattr(exc, "health", None)
-                zh = getattr(health, "message_zh", "") or t("device.printer_failed", "zh")
-                en = getattr(health, "message_en", "") or str(exc) or t("device.printer_failed", "en")
-                log.warning("printing failed: %s", en)
-                raise ApiError("device", 0, "printer", zh, en) from None
-        self._bg(wrapped, done, failed)
-
-    def slip(self, ticket: dict) -> Any:
+    def slip(self, ticket: dict, lang: str | None = None) -> Any:
         from hardware.printer import TicketSlip
 
         hall = self.hall or {}
-        lang = self.flow.lang
+        lang = lang or self.flow.lang
         queue = self.queue(ticket.get("queue"))
         phone_page = ticket.get("phone_url") or ticket.get("track_url")
         body = dict(ticket)
@@ -514,8 +518,8 @@ class Controller:
 
     def _do_ticket_reprint(self, _: Any) -> None:
         ticket = self.flow.session.ticket
-        if ticket is not None and self.flow.session.print_state != "printing":
-            self._print(ticket)
+        if ticket is not None and self.devices.printer is not None and self.flow.session.print_state != "printing":
+            self._reprint(ticket)
 
     # keypad
     def _do_key(self, key: str) -> None:
@@ -566,9 +570,8 @@ class Controller:
 
     def _check_in(self, *, code: str | None = None, id_number: str | None = None) -> None:
         self.flow.busy = True
-        self._bg(lambda: self.api.check_in(code=code, id_number=id_number),
-                 lambda result: self._issued(result[0], "checkin" if result[1] else "again"),
-                 self._checkin_failed)
+        self._bg(self._then_print(lambda: self.api.check_in(code=code, id_number=id_number)),
+                 self._printed, self._checkin_failed)
 
     def _checkin_failed(self, error: ApiError) -> None:
         self.flow.busy = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any, Callable
 
 from kivy.clock import Clock
@@ -114,10 +115,29 @@ class Btn(ButtonBehavior, Label):
         self.bind(size=self._wrap)
         self.color = self.fg if enabled else C["disabled_text"]
         self.disabled_color = C["disabled_text"]
+        self._fit = Clock.create_trigger(self._autofit)
+        self._shrunk = 0
 
     def _wrap(self, *_: Any) -> None:
         # Kivy 2.3 applies `padding` inside text_size.
         self.text_size = (max(1, self.width), max(1, self.height))
+        if ("\n" in self.text or len(self.text) > 12) and hasattr(self, "_fit"):
+            self._fit()
+
+    def _autofit(self, *_: Any) -> None:
+        """Text that does not fit its button (a long English name, large-text mode) is made
+        smaller, never cut: measured once the button has its size."""
+        from kivy.core.text.markup import MarkupLabel
+
+        while self._shrunk < 6 and self.width > 10 and self.height > 10:
+            probe = MarkupLabel(text=self.text, font_size=self.font_size, font_name=self.font_name,
+                                halign=self.halign, text_size=(self.width, None), padding=self.padding)
+            probe.refresh()
+            if probe.texture is None or probe.texture.height <= self.height:
+                return
+            self._shrunk += 1
+            self.font_size *= 0.88
+            self.text = re.sub(r"\[size=(\d+)\]", lambda m: f"[size={int(int(m.group(1)) * 0.88)}]", self.text)
 
     def _fill(self) -> list[float]:
         if self.disabled:
@@ -535,7 +555,7 @@ class KioskUI(FloatLayout):
         ways = [o for o in channel_options(c.context()) if o.visible] if not s.green else []
         if ways:
             details.add_widget(Txt(self.tr("confirm.other_ways"), size=self.fs("body"), bold=True, color=C["muted"]))
-            grid = self.grid(self.cols(3, 3), spacing=16)
+            grid = self.grid(self.cols(3, 3) if self.lang == "zh" else 2, spacing=16)
             for o in ways:
                 grid.add_widget(Btn(self.option_text(self.tr(o.key), None, self.tr(o.reason) if o.reason else None,
                                                      title_size="button"),
