@@ -53,7 +53,6 @@ class DisplayApp(App):
         # Called on the UI thread after every render caused by the stream (tests, bench).
         self.render_hooks: list[Callable[[HallBoard], None]] = []
         self._pending = threading.Event()
-        self._schedule = getattr(Clock, "schedule_once_free", Clock.schedule_once)
 
     def build(self):
         self.title = "综合屏" if self.mode == "hall" else f"窗口屏 {self.settings.window}"
@@ -101,7 +100,7 @@ class DisplayApp(App):
     def _on_stream_change(self, _board: HallBoard) -> None:
         if not self._pending.is_set():  # coalesce a burst of events into one redraw
             self._pending.set()
-            self._schedule(lambda _dt: self._stream_refresh(), 0)
+            Clock.schedule_once(lambda _dt: self._stream_refresh(), 0)
 
     def _on_call(self, call: Call) -> None:
         if self.mode == "hall" or call.window == self.settings.window:

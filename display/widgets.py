@@ -87,12 +87,6 @@ class Text(Label):
         self.bind(size=self._resize, rel=self._resize, unit=self._resize, text=self._resize)
         self._resize()
 
-    def texture_update(self, *largs):
-        # A fresh texture for every new text: re-filling the one the last frame drew from makes a
-        # software GL driver (llvmpipe) wait for that frame to finish rasterising, for every label.
-        self._label.texture = None
-        super().texture_update(*largs)
-
     def _resize(self, *_):
         # The texture is only as large as it must be (uploading a box-sized texture for every
         # change is what costs a software-rendered screen most): centred text gets a texture of

@@ -216,13 +216,15 @@ class DisplayProcess:
     def _take(self, source: queue.Queue, wanted: Callable[[dict[str, Any]], bool], timeout: float,
               what: str) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
+        passed: list[dict[str, Any]] = []
         while True:
             try:
                 message = source.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                raise RuntimeError(f"display sent no {what}:\n{self.log_tail()}") from None
+                raise RuntimeError(f"display sent no {what} (exit code {self.proc.poll()}, passed over: {passed[-5:]}):\n{self.log_tail()}") from None
             if wanted(message):
                 return message
+            passed.append(message)
 
     def describe(self) -> dict[str, Any]:
         return self.request("describe")
