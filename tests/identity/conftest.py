@@ -11,17 +11,7 @@ import pytest
 
 from tests.identity.helpers import HALLS, Platform, write_identity_config
 from tests.support.api import HallClient
-from tests.support.postgres import PostgresCluster
 from tests.support.servers import ServerProcess
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresCluster]:
-    cluster = PostgresCluster()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(scope="session")

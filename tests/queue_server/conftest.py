@@ -12,19 +12,9 @@ import pytest
 from tests.queue_server.browser import chromium, new_page  # noqa: F401  (one Chromium per run)
 from tests.support.api import HallClient
 from tests.support.halls import write_config
-from tests.support.postgres import PostgresCluster
 from tests.support.servers import ServerProcess
 
 HALLS_PER_SERVER = 40
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresCluster]:
-    cluster = PostgresCluster()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
