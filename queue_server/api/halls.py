@@ -36,6 +36,23 @@ def hall_info(rt: Runtime, hall: Hall) -> dict[str, Any]:
         "always_open": hall.hours is None,
         "today_sessions": hours_rules.today_sessions(hall.hours, now, hall.zone),
         "now": now.isoformat(),
+        "identification": identification_info(rt, hall),
+    }
+
+
+def identification_info(rt: Runtime, hall: Hall) -> dict[str, Any]:
+    """What a kiosk needs to offer identification: the methods this hall accepts at
+    POST …/identify and the queues whose tickets need an identity (docs/identity.md)."""
+    rules = hall.identification
+    methods = [m for m in rules.allowed_methods if m != "id_number" or rules.allow_typed_id_number]
+    if "sscard" in methods and rt.config.server.identity.sscard_provincial is None:
+        methods.append("sscard_second_generation_only")  # 3rd-generation cards need a resolver
+    return {
+        "methods": methods,
+        "required_queues": list(rules.required_queues),
+        "green_age": rules.green_age,
+        "lutong_verifier": rt.config.server.identity.lutong,
+        "face_verifier": rt.config.server.identity.face,
     }
 
 

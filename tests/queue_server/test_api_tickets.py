@@ -208,6 +208,8 @@ def test_waiting_list_and_reads(hall: HallClient) -> None:
     assert hall.http.get(hall.path("/items/NOPE"), headers=hall.kiosk).status_code == 404
     info = hall.http.get(hall.path(""), headers=hall.kiosk).json()
     assert info["open_now"] is True and info["always_open"] is True
+    assert info["identification"]["required_queues"] == [] and "lutong" in info["identification"]["methods"]
+    assert "id_number" not in info["identification"]["methods"]  # typed numbers only where allowed
 
 
 def test_tracking_without_token(hall: HallClient) -> None:
