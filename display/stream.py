@@ -39,7 +39,7 @@ REFUSED_CODES = {4401, 4403}
 class StreamOptions:
     ping_interval: float = 2.0
     ping_timeout: float = 2.0
-    open_timeout: float = 3.0
+    open_timeout: float = 2.0
     close_timeout: float = 1.0
     backoff_initial: float = 0.05
     backoff_max: float = 1.0
@@ -243,6 +243,7 @@ class StreamClient:
 
     def _note_error(self, exc: BaseException) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        log.debug("stream attempt failed: %s", self.last_error)
 
     # -- for tests -----------------------------------------------------------------------------
 
