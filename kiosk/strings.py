@@ -39,7 +39,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.follow.sub": ("扫描号票二维码，查看还需等待多久", "Scan your ticket's QR code"),
     "home.green": ("绿色通道", "Green channel"),
     "home.green.sub": ("老年人、残疾人、孕妇、军人优先", "Priority for elderly, disabled, pregnant, military"),
-    "home.evaluate": ("服务评价（即将开通）", "Rate our service (coming soon)"),
+    "home.evaluate": ("服务评价", "Rate our service"),
     "home.evaluate.sub": ("好差评", "Service evaluation"),
     "home.hours_today": ("今日服务时间：{sessions}", "Today's hours: {sessions}"),
     "home.always_open": ("全天开放", "Open at any hour"),

@@ -495,7 +495,7 @@ class KioskUI(FloatLayout):
             color = C[_TILE_COLORS.get(option.key, "primary")]
             # Landscape in large text has room for the title and the reason only.
             sub = None if self.landscape and self.large else self.tr(option.key + ".sub")
-            reason = self.tr(option.reason) if option.reason and option.key != "home.evaluate" else None
+            reason = self.tr(option.reason) if option.reason else None
             grid.add_widget(Btn(self.option_text(self.tr(option.key), sub, reason), option.key, ui=self, bg=color,
                                 enabled=option.enabled))
         body.add_widget(grid)
