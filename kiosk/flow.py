@@ -336,13 +336,26 @@ class Context:
     def configured(self, device: str) -> bool:
         return device in self.devices
 
-    def open_channels(self) -> set[str]:
-        """Identification channels the server says are open for this hall. A server without the
-        `channels` field in GET hall has no identity sessions yet: only walk-in and reservation."""
-        listed = (self.hall or {}).get("channels")
-        if isinstance(listed, list):
-            return {str(c) for c in listed}
-        return {"walkin", "reservation"}
+    def offered_methods(self) -> set[str]:
+        """Identification methods the server offers for this hall (GET hall `identification.methods`;
+        a server without that field offers none)."""
+        ident = (self.hall or {}).get("identification")
+        methods = ident.get("methods") if isinstance(ident, dict) else None
+        return {str(m) for m in methods} if isinstance(methods, list) else set()
+
+    def identity_queues(self) -> set[str]:
+        """Queues whose tickets need an identity session (GET hall `identification.required_queues`)."""
+        ident = (self.hall or {}).get("identification")
+        queues = ident.get("required_queues") if isinstance(ident, dict) else None
+        return {str(q) for q in queues} if isinstance(queues, list) else set()
+
+
+# The kiosk's identification ways and the server methods (POST …/identify) behind each.
+CHANNEL_METHODS = {"lutong": ("lutong",), "card": ("sscard",), "idcard": ("idcard",), "face": ("face",),
+                   "nocard": ("id_number", "sms")}
+# Methods this kiosk version can carry through the server's identity session to a ticket. The
+# identity-session client is the next issue: until then every way is shown but greyed.
+IMPLEMENTED_METHODS: frozenset[str] = frozenset()
 
 
 def scan_option(ctx: Context, key: str) -> Option:
@@ -379,17 +392,20 @@ _CHANNEL_DEVICE = {"card": ("card_reader", "reason.no_card_reader"),
 
 def channel_options(ctx: Context) -> list[Option]:
     """The identification ways to take a ticket, beside the plain walk-in one. Each is hidden if
-    this terminal does not offer it, greyed "暂未开通" until the server opens it, greyed with the
-    device's reason when its device is missing or broken."""
-    open_channels = ctx.open_channels()
+    this terminal does not offer it; greyed "本大厅未开通" when the server does not offer its method
+    for this hall, "暂未开通" while this kiosk cannot yet complete it; greyed with the device's
+    reason when its device is missing or broken."""
+    offered = ctx.offered_methods()
     result = []
     for channel in ("lutong", "card", "idcard", "face", "nocard"):
         key = f"id.{channel}"
         if channel not in ctx.offered_channels:
             continue
-        # The 二代身份证 reader identifies through the card channel of the server.
-        server_channel = "card" if channel == "idcard" else channel
-        if server_channel not in open_channels:
+        methods = set(CHANNEL_METHODS[channel])
+        if not methods & offered:
+            result.append(Option(key, False, "reason.not_offered"))
+            continue
+        if not methods & offered & IMPLEMENTED_METHODS:
             result.append(Option(key, False, "reason.not_open"))
             continue
         if channel == "lutong":

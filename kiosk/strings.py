@@ -47,6 +47,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.offline": ("网络中断，暂不可用", "Unavailable: no connection"),
     "reason.closed": ("非服务时间", "Outside service hours"),
     "reason.not_open": ("暂未开通", "Not available yet"),
+    "reason.not_offered": ("本大厅未开通", "Not offered in this hall"),
+    "reason.identity_required": ("需先核验身份，请到咨询台办理", "Needs identification: please ask at the information desk"),
     "reason.no_camera": ("摄像头不可用", "Camera unavailable"),
     "reason.no_scanner": ("扫码设备不可用", "Scanner unavailable"),
     "reason.no_card_reader": ("读卡器不可用", "Card reader unavailable"),

@@ -514,13 +514,16 @@ class KioskUI(FloatLayout):
             body.add_widget(Widget())
             return body
         grid = self.grid(self.cols(2, 3))
+        # Queues whose tickets need an identity: this kiosk cannot identify yet, so they say where to go.
+        needs_identity = c.context().identity_queues()
         for q in queues:
             full = limit_reached(q)
+            reason = "queues.limit_reached" if full else ("reason.identity_required" if q["id"] in needs_identity else None)
             sub = self.tr("queues.waiting", waiting=q.get("waiting", 0)) + " · " + wait_text(q.get("estimated_wait_s"), self.lang)
             grid.add_widget(Btn(self.option_text(f"{q['id']}  {queue_name(q, self.lang)}", sub,
-                                                 self.tr("queues.limit_reached") if full else None),
+                                                 self.tr(reason) if reason else None),
                                 "queue", q["id"], ui=self, bg=C["green"] if c.flow.session.green else C["primary"],
-                                enabled=not full, size_hint_y=None, height=self.target(220)))
+                                enabled=reason is None, size_hint_y=None, height=self.target(220)))
         body.add_widget(self.scroll(grid))
         return body
 

@@ -192,12 +192,22 @@ def test_scanning_needs_a_camera_or_scanner() -> None:
     assert scanner_only["checkin.by_scan"].enabled
 
 
-def test_identified_channels_follow_the_server_then_the_devices() -> None:
-    # Today's server has no `channels` in GET hall: every identified way is "not open yet".
+def test_identified_channels_follow_the_server_then_the_kiosk_then_the_devices(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kiosk.flow as flow_module
+
+    # A server that says nothing about identification offers none of it.
     opts = options(channel_options(Context(hall=OPEN_HALL, devices=ALL_DEVICES, offered_channels=OFFERED)))
-    assert all(not o.enabled and o.reason == "reason.not_open" for o in opts.values()) and len(opts) == 5
-    # A server that opens them: each then depends on its device.
-    hall = {**OPEN_HALL, "channels": ["walkin", "reservation", "lutong", "card", "face", "nocard"]}
+    assert len(opts) == 5 and all(not o.enabled and o.reason == "reason.not_offered" for o in opts.values())
+    # GET hall's identification.methods: offered methods are "not open yet" on this kiosk version,
+    # the others "not offered in this hall".
+    hall = {**OPEN_HALL, "identification": {"methods": ["lutong", "sscard", "face", "sms"], "required_queues": ["B"]}}
+    opts = options(channel_options(Context(hall=hall, devices=ALL_DEVICES, offered_channels=OFFERED)))
+    assert opts["id.idcard"].reason == "reason.not_offered"
+    assert all(opts[k].reason == "reason.not_open" for k in ("id.lutong", "id.card", "id.face", "id.nocard"))
+    assert Context(hall=hall).identity_queues() == {"B"}
+    # Once the kiosk can carry a method through, each way depends on its device.
+    monkeypatch.setattr(flow_module, "IMPLEMENTED_METHODS", frozenset({"lutong", "sscard", "idcard", "face", "sms"}))
+    hall["identification"]["methods"].append("idcard")
     devices = {"camera": "error", "scanner": "ok", "card_reader": "ok", "idcard_reader": "error"}
     opts = options(channel_options(Context(hall=hall, devices=devices, offered_channels=OFFERED)))
     assert opts["id.lutong"].enabled and opts["id.card"].enabled and opts["id.nocard"].enabled

@@ -88,10 +88,17 @@ def test_green_channel_ticket_has_priority(flows: dict, server: Server) -> None:
     assert gb("绿色通道") in bytes.fromhex(flows["green"]["slip"])
 
 
-def test_identified_ways_are_greyed_with_the_reason(flows: dict) -> None:
+def test_identified_ways_are_greyed_with_the_reason(flows: dict, server: Server) -> None:
     ways = {w["arg"]: w for w in flows["identify"]}
     assert set(ways) == {"lutong", "card", "idcard", "face", "nocard"}
-    assert all(w["disabled"] and "暂未开通" in w["text"] for w in ways.values())
+    with server.client() as c:
+        identification = c.get("/api/v1/halls/demo").json().get("identification") or {}
+    offered = set(identification.get("methods") or [])
+    methods = {"lutong": {"lutong"}, "card": {"sscard"}, "idcard": {"idcard"}, "face": {"face"},
+               "nocard": {"id_number", "sms"}}
+    for way, button in ways.items():
+        assert button["disabled"]
+        assert ("暂未开通" if methods[way] & offered else "本大厅未开通") in button["text"], (way, button["text"])
 
 
 def test_reservation_check_in_by_code_is_early_and_again_is_the_same_ticket(flows: dict, server: Server) -> None:
