@@ -149,6 +149,13 @@ class HallState:
         elif ticket.effective_at == latest[0]:  # a tie: no fast answer for either
             self.latest_waiting[ticket.queue] = (ticket.effective_at, ticket.id, False)
 
+    def note_call(self, call: dict[str, Any]) -> None:
+        """Remember a call for the screens; a recall moves its number back to the top instead
+        of listing it twice."""
+        for earlier in [c for c in self.recent_calls if c["number"] == call["number"]]:
+            self.recent_calls.remove(earlier)
+        self.recent_calls.append({k: call[k] for k in ("number", "window", "window_name", "at")})
+
     def add_loaded(self, ticket: Ticket) -> None:
         """A live ticket read back from storage (tickets must come in effective-time order)."""
         self.tickets[ticket.id] = ticket
@@ -181,9 +188,7 @@ class HallState:
             self.durations.record(queue, seconds)
         for event in change.events:
             if event.type == "call":
-                self.recent_calls.append(
-                    {k: event.data[k] for k in ("number", "window", "window_name", "at")}
-                )
+                self.note_call(event.data)
         if change.events:
             self.seq = change.events[-1].seq
 
@@ -208,6 +213,8 @@ class _Draft:
         restarts. Staff stay signed in (a night shift in a 24-hour zone goes on)."""
         self.change.new_day = today
         self.day = today
+        # Screens start the day afresh on this (the expiries and window changes follow).
+        self.emit("day", service_day=today.isoformat())
         for ticket in list(self.state.tickets.values()):
             if ticket.status not in TERMINAL:
                 self.put_ticket(ticket.replace(status=TicketStatus.EXPIRED, finished_at=self.now))

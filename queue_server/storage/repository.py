@@ -116,7 +116,7 @@ def load_hall_state(conn: Connection, hall: Hall) -> HallState:
     ).all()
     for data, created_at in reversed(calls):
         if created_at.astimezone(hall.zone).date() == day:  # hall screens start each day empty
-            state.recent_calls.append({k: data[k] for k in ("number", "window", "window_name", "at")})
+            state.note_call(data)
     for queue in hall.queues:
         durations = conn.execute(
             select(s.tickets.c.called_at, s.tickets.c.finished_at)

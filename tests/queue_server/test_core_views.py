@@ -133,7 +133,8 @@ def test_recent_calls_newest_first_and_bounded() -> None:
     act(state, called, "recall", at(10, 51))
     recent = views.snapshot(state)["recent_calls"]
     assert len(recent) == RECENT_CALLS
-    assert [c["number"] for c in recent[:3]] == ["A013", "A013", "A012"]  # a recall is a call again
+    # A recall moves its number back to the top rather than listing it twice.
+    assert [c["number"] for c in recent[:3]] == ["A013", "A012", "A011"]
     assert recent[0]["at"] == at(10, 51).isoformat()
 
 
