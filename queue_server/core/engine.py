@@ -115,6 +115,8 @@ class HallState:
         self.recent_calls: deque[dict[str, Any]] = deque(maxlen=RECENT_CALLS)  # oldest first
         self.durations = DurationHistory()
         self.waiting_counts: dict[str, int] = {q.id: 0 for q in hall.queues}
+        # Waiting tickets that gave a phone, per queue: silent-call texts look only when some do.
+        self.phone_waiting: dict[str, int] = {}
         # Per queue, the waiting ticket with the latest effective time: every other waiting
         # ticket of its queue ranks before it when it is ordinary (see views.ticket_position).
         self.latest_waiting: dict[str, tuple[dt.datetime, str, bool]] = {}  # (time, id, strictly latest)
@@ -139,6 +141,7 @@ class HallState:
         other.recent_calls = deque(self.recent_calls, maxlen=RECENT_CALLS)
         other.durations = self.durations.copy()
         other.waiting_counts = dict(self.waiting_counts)
+        other.phone_waiting = dict(self.phone_waiting)
         other.latest_waiting = dict(self.latest_waiting)
         return other
 
@@ -160,8 +163,13 @@ class HallState:
         """A live ticket read back from storage (tickets must come in effective-time order)."""
         self.tickets[ticket.id] = ticket
         if ticket.status is TicketStatus.WAITING:
-            self.waiting_counts[ticket.queue] = self.waiting_counts.get(ticket.queue, 0) + 1
+            self._count_waiting(ticket, +1)
             self._note_latest(ticket)
+
+    def _count_waiting(self, ticket: Ticket, delta: int) -> None:
+        self.waiting_counts[ticket.queue] = self.waiting_counts.get(ticket.queue, 0) + delta
+        if ticket.phone_hash:
+            self.phone_waiting[ticket.queue] = self.phone_waiting.get(ticket.queue, 0) + delta
 
     # -- writing (only from storage, once the change is written) -------------------------------
     def apply(self, change: Change) -> None:
@@ -173,9 +181,9 @@ class HallState:
         for ticket in change.tickets.values():
             old = self.tickets.get(ticket.id)
             if old is not None and old.status is TicketStatus.WAITING:
-                self.waiting_counts[old.queue] = self.waiting_counts.get(old.queue, 0) - 1
+                self._count_waiting(old, -1)
             if ticket.status is TicketStatus.WAITING:
-                self.waiting_counts[ticket.queue] = self.waiting_counts.get(ticket.queue, 0) + 1
+                self._count_waiting(ticket, +1)
                 self._note_latest(ticket)
             if ticket.status in TERMINAL:
                 self.tickets.pop(ticket.id, None)

@@ -95,9 +95,9 @@ class Notifier:
     def _phone_positions(self, hall_id: str, queue_id: str) -> dict[str, tuple[Ticket, int]]:
         """Tickets of a queue that gave a phone, with how many wait ahead of them."""
         state = self.rt.store.view(hall_id)
+        if not state.phone_waiting.get(queue_id):
+            return {}  # the usual case, known without looking at the queue
         waiting = state.queue_waiting(queue_id)
-        if not any(t.phone_hash for t in waiting):
-            return {}
         now = self.rt.now()
         waiting.sort(key=lambda t: rank_key(t, now))
         return {t.id: (t, ahead) for ahead, t in enumerate(waiting) if t.phone_hash}
