@@ -14,6 +14,7 @@ APT_PACKAGES=(
   espeak-ng             # optional Mandarin voice for hall screens
   iproute2 util-linux   # network namespaces for pcscd tests
   swig                  # pyscard build
+  libmtdev1             # Kivy's multitouch input (quiet start on touch panels)
 )
 
 missing=()
