@@ -36,7 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home.guide": ("办事指南", "Service guides"),
     "home.guide.sub": ("条件、材料、流程、时限、收费", "Conditions, documents, steps, fees"),
     "home.follow": ("排队查询", "Follow my ticket"),
-    "home.follow.sub": ("扫描号票二维码，查看还需等待多久", "Scan your ticket's QR code"),
+    "home.follow.sub": ("扫号票二维码，查看排队进度", "Scan your ticket's QR code"),
     "home.green": ("绿色通道", "Green channel"),
     "home.green.sub": ("老年人、残疾人、孕妇、军人优先", "Priority for elderly, disabled, pregnant, military"),
     "home.evaluate": ("服务评价", "Rate our service"),
