@@ -4,6 +4,7 @@ without the kiosk restarting."""
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ class DeviceGone(Exception):
     """The device cannot be opened or stopped working; the message is for technicians."""
 
 
-class ScannerLoop:
+class ScannerLoop(abc.ABC):
     """Subclasses provide _open, _read (scans completed within one slice) and _close."""
 
     def __init__(self, description: str):
@@ -55,17 +56,19 @@ class ScannerLoop:
         if thread is not None:
             thread.join(timeout)
 
-    # --- to implement -----------------------------------------------------------------------
+    # --- what each kind of scanner provides --------------------------------------------------
 
+    @abc.abstractmethod
     def _open(self) -> Health:
         """Open the device; returns its health (OK, or a WARNING such as "not grabbed")."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _read(self, timeout: float) -> list[str]:
-        raise NotImplementedError
+        """Scans completed within `timeout` seconds."""
 
+    @abc.abstractmethod
     def _close(self) -> None:
-        raise NotImplementedError
+        """Release the device."""
 
     # --- the thread -----------------------------------------------------------------------
 
