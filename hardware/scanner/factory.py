@@ -1,6 +1,6 @@
 """Open a scanner from its URI (grammar in hardware/cards/device_uri.py):
 
-    scanner:evdev:/dev/input/by-id/usb-XXXX-event-kbd[?grab=1&max_length=2048&char_timeout=0.3]
+    scanner:evdev:/dev/input/by-id/usb-Honeywell_Scanner-event-kbd[?grab=1&max_length=2048&char_timeout=0.3]
     scanner:serial:/dev/ttyACM0[?baudrate=9600&max_length=2048&char_timeout=0.3]
     sim
 """
