@@ -44,15 +44,40 @@ def _transport_of(websocket: WebSocket) -> Any:
     return websocket.scope.get("queue_server.transport")
 
 
-class StreamSubscriber:
+class Sink:
+    """One WebSocket's way out: pre-built frames written straight to its transport (or, without
+    one, queued for the ASGI send path). A client that stops reading is dropped."""
+
     def __init__(self, websocket: WebSocket):
         self.websocket = websocket
-        self.after = 0
-        self.pending: list[Encoded] | None = []  # events arriving while the start is being sent
         self.transport = _transport_of(websocket)
         self.outbox: asyncio.Queue[str] | None = None if self.transport else asyncio.Queue()
         self.gone = asyncio.Event()
         self.close_code: int | None = None  # set when the server ends the stream on purpose
+
+    def write(self, frame: bytes, text: str) -> None:
+        if self.gone.is_set():
+            return
+        if self.transport is None:
+            assert self.outbox is not None
+            self.outbox.put_nowait(text)
+            return
+        if self.transport.is_closing():
+            self.gone.set()
+            return
+        if self.transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+            log.warning("dropping a stream client that stopped reading")
+            self.gone.set()
+            self.transport.abort()
+            return
+        self.transport.write(frame)
+
+
+class StreamSubscriber(Sink):
+    def __init__(self, websocket: WebSocket):
+        super().__init__(websocket)
+        self.after = 0
+        self.pending: list[Encoded] | None = []  # events arriving while the start is being sent
 
     def revoke(self) -> None:
         """The token was logged out or expired: end the stream with 4401."""
@@ -66,19 +91,7 @@ class StreamSubscriber:
             self.pending.append(event)
             return
         self.after = event.seq
-        if self.transport is None:
-            assert self.outbox is not None
-            self.outbox.put_nowait(event.text)
-            return
-        if self.transport.is_closing():
-            self.gone.set()
-            return
-        if self.transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-            log.warning("dropping a stream client that stopped reading")
-            self.gone.set()
-            self.transport.abort()
-            return
-        self.transport.write(event.frame)
+        self.write(event.frame, event.text)
 
     async def start(self, first: list[str]) -> None:
         for text in first:
@@ -111,7 +124,7 @@ async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None,
     try:
         first = _opening(rt, hall, since, subscriber)
         await subscriber.start(first)
-        await _serve(websocket, subscriber)
+        await serve(websocket, subscriber)
         if subscriber.close_code is not None:
             await websocket.close(code=subscriber.close_code, reason="the token ended")
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
@@ -160,12 +173,13 @@ def _bearer(websocket: WebSocket) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _serve(websocket: WebSocket, subscriber: StreamSubscriber) -> None:
+async def serve(websocket: WebSocket, sink: Sink) -> None:
+    """Until the client goes away or the sink is dropped; sends the outbox when there is one."""
     receiver = asyncio.create_task(_receive_until_closed(websocket))
-    gone = asyncio.create_task(subscriber.gone.wait())
+    gone = asyncio.create_task(sink.gone.wait())
     tasks = {receiver, gone}
-    if subscriber.outbox is not None:
-        tasks.add(asyncio.create_task(_send_outbox(websocket, subscriber.outbox)))
+    if sink.outbox is not None:
+        tasks.add(asyncio.create_task(_send_outbox(websocket, sink.outbox)))
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
