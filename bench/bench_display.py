@@ -1,34 +1,46 @@
 """Display benchmarks; prints figures, asserts nothing.
 
-    .venv/bin/python bench/bench_display.py [--calls 200] [--restarts 5] [--size 1920x1080]
+    .venv/bin/python bench/bench_display.py [--modes hall,window] [--calls 100] [--restarts 10]
+                                            [--size 1920x1080] [--compare REV]
 
-1. Call → screen: a real server and a real Kivy hall screen (offscreen, its own process). One
-   staff member issues, calls and finishes tickets back to back; for each call-next the screen
-   process stamps the moment its board applied the call (`model`, stream thread), the moment the
-   view's labels hold the new number (`render`, UI thread) and the end of the next frame drawn
-   (`drawn`: label textures rendered, GL frame swapped; offscreen, so no monitor refresh). Figures are from the HTTP response
-   arriving at the caller (and from the request leaving it) to those stamps: same machine, same
-   wall clock. The server publishes the event before it answers, so `model` can precede the
-   response (negative values).
-2. Server restart → true state: the server is SIGKILLed and restarted; from its /healthz
-   answering to the screen being connected again, and to the screen showing a call made right
-   after the restart.
+1. Call → screen: a real server and a real Kivy screen (offscreen, its own process). One staff
+   member issues, calls and finishes tickets back to back; for each call-next the screen process
+   stamps the moment its board applied the call (`model`, stream thread), the moment the view
+   holds the new number (`render`, UI thread) and the end of the next frame drawn (`drawn`: label
+   textures rendered, GL frame swapped; offscreen, so no monitor refresh). Figures are from the
+   HTTP response arriving at the caller (and from the request leaving it) to those stamps: same
+   machine, same wall clock. The server publishes the event before it answers, so `model` can
+   precede the response (negative values).
+2. Server restart → true state (hall screen only): the server is SIGKILLed and restarted; right
+   after its /healthz answers, the hall's state changes (a ticket taken in B, window W02 paused or
+   resumed, then a call at W01, the last change). From /healthz answering to the screen's board
+   holding that call (`model`: the stream client reconnected and resumed) and to the frame that
+   shows it drawn (the screen shows the server's true state: everything before the call too).
+
+`--compare REV` runs every part a second time with the display code of git revision REV (its
+`display/`, `hardware/` and test harness, extracted to a temporary folder), one after the other in
+the same run, and ends with a table of both.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "display"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "display"))
 
 from display_support import (  # noqa: E402
+    HARNESS,
     DisplayProcess,
     Hall,
     ServerProcess,
@@ -45,7 +57,9 @@ def percentile(values: list[float], p: float) -> float:
 
 def line(label: str, values_s: list[float]) -> str:
     ms = [v * 1000 for v in values_s]
-    return (f"  {label:<38} p50 {percentile(ms, 50):7.1f} ms   p99 {percentile(ms, 99):7.1f} ms   "
+    if not ms:
+        return f"  {label:<44} (no values)"
+    return (f"  {label:<44} p50 {percentile(ms, 50):7.1f} ms   p99 {percentile(ms, 99):7.1f} ms   "
             f"max {max(ms):7.1f} ms   mean {statistics.fmean(ms):7.1f} ms   (n={len(ms)})")
 
 
@@ -63,10 +77,10 @@ def report(title: str, series: dict[str, list[float]]) -> None:
     print(title)
     for label, values in series.items():
         print(line(label, values))
+    sys.stdout.flush()
 
 
-def bench_calls(hall: Hall, screen: DisplayProcess, calls: int) -> None:
-    hall.sign_in("s001", "W01")
+def bench_calls(hall: Hall, screen: DisplayProcess, calls: int) -> dict[str, list[float]]:
     series: dict[str, list[float]] = {
         "HTTP call-next round trip": [],
         "response → board updated (model)": [],
@@ -91,56 +105,118 @@ def bench_calls(hall: Hall, screen: DisplayProcess, calls: int) -> None:
     report(f"call-next → screen, {calls} calls:", series)
     if undrawn:
         print(f"  ({undrawn} calls without an observed frame flip within 3 s)")
+    return series
 
 
-def bench_restarts(server: ServerProcess, hall: Hall, screen: DisplayProcess, restarts: int) -> None:
-    to_connected, to_call = [], []
+def bench_restarts(server: ServerProcess, hall: Hall, screen: DisplayProcess, restarts: int) -> dict[str, list[float]]:
+    to_model, to_drawn = [], []
+    paused = False
     for _ in range(restarts):
-        before = screen.describe()["connects"]
         server.kill()
         screen.wait_for(lambda s: s["stale"], "the connection-lost mark")
         server.start()
-        healthy = time.time()
+        back = time.time()  # /healthz answered (start() polls it every 50 ms)
+        # The state moves on at once, before the screen is back: the call is the last change.
+        hall.issue("B")
+        if paused:
+            hall.resume("s002", "W02")
+        else:
+            hall.pause("s002", "W02")
+        paused = not paused
         called, _, _ = call_once(hall)
-        screen.wait_for(lambda s: s["connects"] > before and s["connected"], "reconnected", timeout=30)
-        to_connected.append(time.time() - healthy)
-        to_call.append(screen.next_event("drawn", called["number"], timeout=30) - healthy)
+        to_model.append(screen.next_event("model", called["number"], timeout=30) - back)
+        to_drawn.append(screen.next_event("drawn", called["number"], timeout=30) - back)
         hall.act(called["id"], "finish", staff="s001")
-    report(f"server SIGKILL + restart → screen, {restarts} restarts:", {
-        "healthz answers → screen connected*": to_connected,
-        "healthz answers → post-restart call drawn": to_call,
-    })
-    print("  * polled every 50 ms after a first call, so up to ~100 ms late")
+    series = {
+        "server back → board holds its state (model)": to_model,
+        "server back → screen shows it (drawn)": to_drawn,
+    }
+    report(f"server SIGKILL + restart → hall screen, {restarts} restarts:", series)
+    return series
+
+
+def extract_display_code(rev: str, into: Path) -> Path:
+    """The display code of git revision `rev` under `into`; returns that tree's test harness."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", rev, "display", "hardware", "tests/display/display_harness.py"],
+        cwd=REPO, check=True, capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "tests" / "display" / "display_harness.py"
+
+
+def run_mode(mode: str, harness: Path, args: argparse.Namespace, tmp: Path) -> dict[str, list[float]]:
+    width, height = (int(v) for v in (args.size if mode == "hall" else args.window_size).split("x"))
+    work = Path(tempfile.mkdtemp(prefix=f"{mode}-", dir=tmp))
+    server = ServerProcess(write_hall_config(work / "hall.toml", windows=20, staff=4), work / "data")
+    server.start()
+    hall = Hall(server)
+    window = "W01" if mode == "window" else None
+    config = write_display_config(work / "display.toml", server.port, width, height, window,
+                                  highlight_seconds=5, page_seconds=8)
+    screen = DisplayProcess(mode, config, window, trace=True, harness=harness)
+    results: dict[str, list[float]] = {}
+    try:
+        screen.wait_for(lambda s: s["connected"] and s["seq"] >= 0, "the screen")
+        hall.sign_in("s001", "W01")
+        hall.sign_in("s002", "W02")
+        print(f"{mode} screen {width}x{height}, display code: {args.label[harness]}; offscreen Kivy (Mesa llvmpipe), "
+              f"server on SQLite, same machine ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
+        results.update(bench_calls(hall, screen, args.calls))
+        if args.restarts and mode == "hall":
+            results.update(bench_restarts(server, hall, screen, args.restarts))
+        print()
+    finally:
+        screen.close()
+        hall.close()
+        server.stop()
+    return results
+
+
+def summary(runs: dict[tuple[str, str], dict[str, list[float]]], labels: list[str]) -> None:
+    rows = [
+        ("hall", "response → frame with it drawn", "call → hall frame drawn", (50, 99)),
+        ("window", "response → frame with it drawn", "call → window frame drawn", (50, 99)),
+        ("hall", "server back → board holds its state (model)", "restart: server back → board (model)", (50, 100)),
+        ("hall", "server back → screen shows it (drawn)", "restart: server back → screen shows it", (50, 100)),
+    ]
+    print("summary, ms (p50 / p99, or p50 / max for restarts)")
+    print("  " + " " * 40 + "".join(f"{label[:28]:>30}" for label in labels))
+    for mode, key, title, (lo, hi) in rows:
+        cells = []
+        for label in labels:
+            values = [v * 1000 for v in runs.get((mode, label), {}).get(key, [])]
+            cells.append(f"{percentile(values, lo):.0f} / {percentile(values, hi):.0f}" if values else "-")
+        if any(cell != "-" for cell in cells):
+            print(f"  {title:<40}" + "".join(f"{cell:>30}" for cell in cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--restarts", type=int, default=5)
-    parser.add_argument("--size", default="1920x1080")
-    parser.add_argument("--mode", choices=["hall", "window"], default="hall", help="window: the W01 screen")
+    parser.add_argument("--modes", default="hall,window", help="hall, window (the W01 screen) or both")
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--restarts", type=int, default=10)
+    parser.add_argument("--size", default="1920x1080", help="the hall screen's size")
+    parser.add_argument("--window-size", default="1280x400")
+    parser.add_argument("--compare", metavar="REV", help="also run the display code of this git revision")
     args = parser.parse_args()
-    width, height = (int(v) for v in args.size.split("x"))
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     with tempfile.TemporaryDirectory(prefix="bench-display-") as tmp_name:
         tmp = Path(tmp_name)
-        server = ServerProcess(write_hall_config(tmp / "hall.toml", windows=20, staff=4), tmp / "data")
-        server.start()
-        hall = Hall(server)
-        window = "W01" if args.mode == "window" else None
-        config = write_display_config(tmp / "display.toml", server.port, width, height, window,
-                                      highlight_seconds=5, page_seconds=8)
-        screen = DisplayProcess(args.mode, config, window, trace=True)
-        try:
-            screen.wait_for(lambda s: s["connected"] and s["seq"] >= 0, "the screen")
-            print(f"{args.mode} screen {width}x{height}, offscreen Kivy (Mesa llvmpipe), server on SQLite, "
-                  f"same machine ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start)")
-            bench_calls(hall, screen, args.calls)
-            if args.restarts:
-                bench_restarts(server, hall, screen, args.restarts)
-        finally:
-            screen.close()
-            hall.close()
-            server.stop()
+        harnesses = [HARNESS]
+        args.label = {HARNESS: "working tree"}
+        if args.compare:
+            old = extract_display_code(args.compare, tmp / "old")
+            rev = subprocess.run(["git", "rev-parse", "--short", args.compare], cwd=REPO, check=True,
+                                 capture_output=True, text=True).stdout.strip()
+            args.label[old] = f"{args.compare} ({rev})"
+            harnesses.insert(0, old)
+        runs: dict[tuple[str, str], dict[str, list[float]]] = {}
+        for mode in modes:
+            for harness in harnesses:
+                runs[(mode, args.label[harness])] = run_mode(mode, harness, args, tmp)
+        summary(runs, [args.label[h] for h in harnesses])
 
 
 if __name__ == "__main__":

@@ -164,12 +164,14 @@ class DisplayProcess:
     """A Kivy display (offscreen) in a subprocess, driven through display_harness.py."""
 
     def __init__(self, mode: str, config: Path, window: str | None = None, trace: bool = False,
-                 log_path: Path | None = None, env: dict[str, str] | None = None):
+                 log_path: Path | None = None, env: dict[str, str] | None = None, harness: Path = HARNESS):
         env = {**_env(), **(env or {})}
         home = config.parent / f"kivy-home-{mode}-{window or 'hall'}"
         home.mkdir(exist_ok=True)
         env.update({"SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1", "KIVY_HOME": str(home)})
-        args = [PYTHON, str(HARNESS), mode, "--config", str(config)]
+        # `harness` may be the harness of another checkout (the bench runs an older display's code:
+        # the harness imports `display` from the tree it lies in).
+        args = [PYTHON, str(harness), mode, "--config", str(config)]
         if window:
             args += ["--window", window]
         if trace:
