@@ -14,6 +14,8 @@ import httpx
 from .strings import t
 
 USER_AGENT = "shandong-hall-kiosk/0.1"
+# Server errors with status 503 whose message is for the citizen (docs/identity.md).
+CITIZEN_503 = frozenset({"verifier_unavailable"})
 
 
 @dataclass
@@ -32,7 +34,9 @@ class ApiError(Exception):
 
     @property
     def unreachable(self) -> bool:
-        return self.kind in ("offline", "timeout") or self.status in (502, 503, 504)
+        # A 503 naming an identity verifier is the server answering: only that verifier is down.
+        return self.kind in ("offline", "timeout") or (self.status in (502, 503, 504)
+                                                       and self.code not in CITIZEN_503)
 
     def message(self, lang: str) -> str:
         return self.message_en if lang == "en" and self.message_en else self.message_zh
@@ -57,7 +61,7 @@ def _from_response(response: httpx.Response) -> ApiError:
         code = str(body.get("code") or "")
         message_zh = str(body.get("message_zh") or "")
         message_en = str(body.get("message") or "")
-    if status in (401, 403) or status >= 500:
+    if status in (401, 403) or (status >= 500 and code not in CITIZEN_503):
         # The server's own words for auth and internal errors are for technicians, not citizens.
         message_zh, message_en = t(generic, "zh"), t(generic, "en")
     elif not message_zh:
@@ -144,8 +148,12 @@ class ApiClient:
                                           retry=True)[1], dict, "item")
 
     def issue(self, queue: str, *, channel: str = "walkin", item_code: str | None = None,
-              green: bool = False, phone: str | None = None) -> dict:
+              green: bool = False, phone: str | None = None, identity: str | None = None) -> tuple[dict, bool]:
+        """→ (ticket, reprint): reprint is True when an identified person already waited in this
+        queue and the server answered with that ticket again (200)."""
         body: dict[str, Any] = {"queue": queue, "channel": channel}
+        if identity:
+            body["identity"] = identity
         if item_code:
             body["item_code"] = item_code
         if green:
@@ -153,13 +161,27 @@ class ApiClient:
         if phone:
             body["phone"] = phone
         # Never retried: a lost answer to a POST could otherwise issue two tickets.
-        return self._expect(self._request("POST", f"{self._hall_path}/tickets", json=body)[1], dict, "ticket")
+        status, ticket = self._request("POST", f"{self._hall_path}/tickets", json=body)
+        ticket = self._expect(ticket, dict, "ticket")
+        return ticket, status == 200 and bool(ticket.get("reprint"))
 
-    def check_in(self, *, code: str | None = None, id_number: str | None = None) -> tuple[dict, bool]:
+    def check_in(self, *, code: str | None = None, id_number: str | None = None,
+                 identity: str | None = None) -> tuple[dict, bool]:
         """→ (ticket, created): created is False when the reservation was already checked in."""
-        body = {"code": code} if code else {"id_number": id_number}
+        body = {"code": code} if code else ({"identity": identity} if identity else {"id_number": id_number})
         status, ticket = self._request("POST", f"{self._hall_path}/reservations/check-in", json=body)
         return self._expect(ticket, dict, "check-in"), status == 201
+
+    def identify(self, method: str, fields: dict[str, Any]) -> dict:
+        """One identification step (docs/identity.md): what a device read or the citizen typed →
+        a single-use identity session with masked data only. Never retried (an SMS code or a
+        鲁通码 is good once)."""
+        body = {**fields, "method": method}
+        return self._expect(self._request("POST", f"{self._hall_path}/identify", json=body)[1], dict, "identify")
+
+    def send_sms_code(self, phone: str) -> dict:
+        return self._expect(self._request("POST", f"{self._hall_path}/identify/sms-code", json={"phone": phone})[1],
+                            dict, "sms-code")
 
     def track(self, url: str) -> dict:
         """A ticket followed by its track URL (relative or absolute, on this server only)."""

@@ -22,18 +22,20 @@ from . import __version__
 from .api import ApiClient, ApiError
 from .config import KioskConfig
 from .devices import DeviceSet
-from .flow import (CODE_RE, PHONE_RE, Context, Flow, Screen, channel_options, checkin_code_from_qr, hall_open,
-                   search_items, valid_id_number, windows_text)
+from .flow import (CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, search_items,
+                   valid_id_number, windows_text)
+from .identification import IdentificationMixin
 from .strings import t
 
 log = logging.getLogger("kiosk")
 
 # Screens that make no sense without the server: the kiosk leaves them when the connection drops.
 NEEDS_SERVER = {Screen.QUEUES, Screen.ITEMS, Screen.CONFIRM, Screen.CHECKIN, Screen.SCAN,
-                Screen.IDENTIFY, Screen.GREEN, Screen.KEYPAD, Screen.FOLLOW}
+                Screen.IDENTIFY, Screen.GREEN, Screen.KEYPAD, Screen.FOLLOW, Screen.WAYS, Screen.NOCARD,
+                Screen.CONSENT, Screen.IDENTIFIED}
 
 
-class Controller:
+class Controller(IdentificationMixin):
     def __init__(self, config: KioskConfig, *, post: Callable[[Callable[[], None]], None] | None = None,
                  devices: DeviceSet | None = None, api: ApiClient | None = None,
                  clock: Callable[[], float] = time.monotonic):
@@ -365,22 +367,10 @@ class Controller:
         self.flow.back()
 
     def _do_confirm_print(self, _: Any) -> None:
-        self._issue("walkin")
-
-    # identification
-    def _do_identify(self, channel: str) -> None:
-        options = {o.key: o for o in channel_options(self.context())}
-        option = options.get(f"id.{channel}")
-        if option is None or not option.enabled:
-            return
-        if channel == "nocard":
-            self.flow.open_keypad("nocard_id")
-            return
-        self.flow.session.identify_channel = channel
-        if channel == "lutong":
-            self._start_scan("lutong")
-            return
-        self.flow.go(Screen.IDENTIFY)
+        if self.flow.session.id_session is not None:  # identified first (green channel by identity)
+            self._issue_identified()
+        elif self.flow.session.queue not in self.context().identity_queues():
+            self._issue("walkin")
 
     def _issue(self, channel: str) -> None:
         session = self.flow.session
@@ -390,21 +380,24 @@ class Controller:
         item_code = session.item.get("code") if session.item else None
         green = session.green
         phone = (session.identity or {}).get("phone")
+        identity = session.id_session.token if session.id_session is not None else None
         session.channel = channel
         self.flow.busy = True
-        self._bg(self._then_print(lambda: self.api.issue(queue_id, channel=channel, item_code=item_code,
-                                                         green=green, phone=phone), kind="issued"),
-                 self._printed, self._issue_failed)
 
-    def _then_print(self, obtain: Callable[[], Any], kind: str | None = None) -> Callable[[], Any]:
-        """A worker job: get the ticket from the server, show it at once, and print it on the same
-        worker thread (no wait for the screen to be drawn). `kind` None: check-in, known from the
-        answer (201 new, 200 already checked in: shown, printed only on request)."""
+        def obtain() -> tuple[dict, str]:
+            ticket, reprint = self.api.issue(queue_id, channel=channel, item_code=item_code, green=green,
+                                             phone=phone, identity=identity)
+            return ticket, "reprint" if reprint else "issued"
+        self._bg(self._then_print(obtain), self._printed, self._issue_failed)
+
+    def _then_print(self, obtain: Callable[[], tuple[dict, str]]) -> Callable[[], Any]:
+        """A worker job: get the ticket and its kind from the server, show it at once, and print it
+        on the same worker thread (no wait for the screen to be drawn). A reservation already
+        checked in ("again") is shown, and printed only on request."""
         lang = self.flow.lang
 
         def work() -> tuple[dict, tuple[bool, str, str] | None]:
-            answer = obtain()
-            ticket, ticket_kind = (answer, kind) if kind else (answer[0], "checkin" if answer[1] else "again")
+            ticket, ticket_kind = obtain()
             printing = ticket_kind != "again" and self.devices.printer is not None
             self.post(lambda: self._issued(ticket, ticket_kind, printing))
             return ticket, self._print_now(ticket, lang) if printing else None
@@ -416,6 +409,7 @@ class Controller:
         flow.busy = False
         # Identity data lives only for the transaction: gone as soon as the ticket exists.
         flow.session.identity = None
+        flow.session.id_session = None
         flow.session.ticket = ticket
         flow.session.ticket_kind = kind
         flow.session.print_state = "printing" if printing else (
@@ -539,19 +533,8 @@ class Controller:
                 session.keypad_error = "checkin.id_invalid"
                 return
             self._check_in(id_number=text)
-        elif purpose == "nocard_id":
-            if not valid_id_number(text):
-                session.keypad_error = "checkin.id_invalid"
-                return
-            session.identity = {"id_number": text}
-            self.flow.open_keypad("nocard_phone")
-        elif purpose == "nocard_phone":
-            if text and not PHONE_RE.match(text):
-                session.keypad_error = "id.phone.prompt"
-                return
-            if text:
-                session.identity = {**(session.identity or {}), "phone": text}
-            self._issue("nocard")
+        elif self.identity_keypad(purpose, text):
+            pass
         elif purpose == "guide_code":
             session.search_terms = []
             session.guide_queue = None
@@ -568,17 +551,22 @@ class Controller:
     def _do_checkin_by_scan(self, _: Any) -> None:
         self._start_scan("checkin")
 
-    def _check_in(self, *, code: str | None = None, id_number: str | None = None) -> None:
+    def _check_in(self, *, code: str | None = None, id_number: str | None = None,
+                  identity: str | None = None) -> None:
         self.flow.busy = True
-        self._bg(self._then_print(lambda: self.api.check_in(code=code, id_number=id_number)),
-                 self._printed, self._checkin_failed)
+
+        def obtain() -> tuple[dict, str]:
+            ticket, created = self.api.check_in(code=code, id_number=id_number, identity=identity)
+            return ticket, "checkin" if created else "again"
+        self._bg(self._then_print(obtain), self._printed, self._checkin_failed)
 
     def _checkin_failed(self, error: ApiError) -> None:
         self.flow.busy = False
         if error.unreachable:
             self._failed(error)
         elif error.status == 404:
-            self._show_message("checkin.refused", body_key="checkin.not_found", hint="")
+            self._show_message("checkin.refused", body_key="checkin.none_for_person" if self.flow.session.id_session
+                               else "checkin.not_found", hint="")
         elif error.status == 422:
             self.flow.session.keypad_error = ("checkin.id_invalid" if self.flow.session.keypad_purpose == "checkin_id"
                                               else "checkin.code_invalid")
@@ -643,8 +631,8 @@ class Controller:
             self.flow.busy = True
             self._bg(lambda: self.api.track(payload), self._followed, self._follow_failed)
         elif purpose == "lutong":
-            # The 鲁通码 payload would go to the server's identity session (not offered yet).
-            self._show_message("msg.error_title", body_key="reason.not_open")
+            # Never parsed here: the raw text goes to the server's verifier.
+            self._identify("lutong", {"qr": payload[:4096]})
 
     def _followed(self, body: dict) -> None:
         self.flow.busy = False

@@ -20,7 +20,11 @@ class Screen(str, enum.Enum):
     QUEUES = "queues"  # choose a queue (for a ticket, or a green ticket)
     ITEMS = "items"  # optionally the exact item of the chosen queue
     CONFIRM = "confirm"  # who is ahead, estimated wait, "take and print", other ways
-    IDENTIFY = "identify"  # waiting for a QR (鲁通码), a card, an ID card or a face
+    IDENTIFY = "identify"  # waiting for a card, an ID card or a face (鲁通码: SCAN)
+    WAYS = "ways"  # choose how to identify (check-in, green channel by identity)
+    NOCARD = "nocard"  # no card: SMS code or typed ID number
+    CONSENT = "consent"  # face pickup: the citizen's explicit consent first
+    IDENTIFIED = "identified"  # who the server says this is: reservations, priority, choices
     KEYPAD = "keypad"  # reservation code, ID number, phone, item code
     TICKET = "ticket"  # the issued ticket with its QR and print state
     CLOSED = "closed"  # outside service hours: the hours and the next opening
@@ -43,14 +47,20 @@ KEYPADS = {
     "checkin_id": "id",
     "nocard_id": "id",
     "nocard_phone": "digits",
+    "face_id": "id",
+    "sms_phone": "digits",
+    "sms_code": "code6",
     "guide_code": "alnum",
 }
-KEYPAD_MAX = {"alnum": 10, "id": 18, "digits": 11}
+KEYPAD_MAX = {"alnum": 10, "id": 18, "digits": 11, "code6": 6}
 KEYPAD_PROMPTS = {
     "checkin_code": "checkin.code_prompt",
     "checkin_id": "checkin.id_prompt",
     "nocard_id": "id.nocard.prompt",
     "nocard_phone": "id.phone.prompt",
+    "face_id": "id.face.id_prompt",
+    "sms_phone": "id.sms.phone_prompt",
+    "sms_code": "id.sms.code_prompt",
     "guide_code": "guide.search_code",
 }
 # Reservation or guide codes may be long item codes; the keypad for those allows more.
@@ -67,13 +77,18 @@ class Session:
     green: bool = False
     channel: str = "walkin"
     identity: dict | None = None  # transient: {"id_number": …} or {"phone": …}; never logged
+    id_purpose: str = "ticket"  # what identification is for: "ticket", "checkin" or "green"
+    id_session: Any = None  # kiosk.identity.IdentitySession: the server's masked answer
+    id_advice: tuple[str, str] = ("", "")  # live advice while reading (face: "请眨眨眼")
     keypad_purpose: str = ""
     keypad_text: str = ""
     keypad_error: str = ""  # strings key
+    keypad_error_text: tuple[str, str] = ("", "")  # the server's own words (zh, en), e.g. "还可以再试4次"
+    keypad_note: tuple[str, str] = ("", "")  # information under the display, e.g. where a code was sent
     scan_purpose: str = ""  # "checkin", "follow", "lutong"
     identify_channel: str = ""
     ticket: dict | None = None
-    ticket_kind: str = "issued"  # issued | checkin | again
+    ticket_kind: str = "issued"  # issued | checkin | again | reprint (already waiting: the same ticket)
     print_state: str = "none"  # none | printing | printed | failed | no_printer
     print_reason: tuple[str, str] = ("", "")
     message_title: str = "msg.error_title"
@@ -168,6 +183,8 @@ class Flow:
         self.session.keypad_purpose = purpose
         self.session.keypad_text = ""
         self.session.keypad_error = ""
+        self.session.keypad_error_text = ("", "")
+        self.session.keypad_note = ("", "")
         self.go(Screen.KEYPAD)
 
     def keypad_layout(self) -> str:
@@ -181,13 +198,14 @@ class Flow:
     def key(self, key: str) -> None:
         s = self.session
         s.keypad_error = ""
+        s.keypad_error_text = ("", "")
         if key == "DEL":
             s.keypad_text = s.keypad_text[:-1]
         elif key == "CLEAR":
             s.keypad_text = ""
         elif len(key) == 1 and key.isalnum() and len(s.keypad_text) < self.keypad_max():
             layout = self.keypad_layout()
-            if layout == "digits" and not key.isdigit():
+            if layout in ("digits", "code6") and not key.isdigit():
                 return
             if layout == "id" and not (key.isdigit() or key == "X"):
                 return
@@ -353,9 +371,8 @@ class Context:
 # The kiosk's identification ways and the server methods (POST …/identify) behind each.
 CHANNEL_METHODS = {"lutong": ("lutong",), "card": ("sscard",), "idcard": ("idcard",), "face": ("face",),
                    "nocard": ("id_number", "sms")}
-# Methods this kiosk version can carry through the server's identity session to a ticket. The
-# identity-session client is the next issue: until then every way is shown but greyed.
-IMPLEMENTED_METHODS: frozenset[str] = frozenset()
+# Methods this kiosk version can carry through the server's identity session to a ticket.
+IMPLEMENTED_METHODS: frozenset[str] = frozenset({"lutong", "sscard", "idcard", "face", "id_number", "sms"})
 
 
 def scan_option(ctx: Context, key: str) -> Option:
@@ -422,7 +439,16 @@ def channel_options(ctx: Context) -> list[Option]:
 
 
 def checkin_options(ctx: Context) -> list[Option]:
-    return [Option("checkin.by_code"), scan_option(ctx, "checkin.by_scan"), Option("checkin.by_id")]
+    options = [Option("checkin.by_code"), scan_option(ctx, "checkin.by_scan"), Option("checkin.by_id")]
+    if any(o.enabled for o in channel_options(ctx)):
+        options.append(Option("checkin.by_identity"))
+    return options
+
+
+def nocard_options(ctx: Context) -> list[Option]:
+    """No card at all: a code by SMS to the citizen's phone, or the typed number where allowed."""
+    offered = ctx.offered_methods()
+    return [Option(key) for key, method in (("nocard.sms", "sms"), ("nocard.id", "id_number")) if method in offered]
 
 
 # -- queues, items, search ---------------------------------------------------------------------------

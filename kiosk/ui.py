@@ -28,7 +28,7 @@ from kivy.uix.widget import Widget
 
 from .controller import Controller
 from .flow import (KEYPAD_PROMPTS, Screen, channel_options, checkin_options, common_words, guide_rows,
-                   hall_open, home_options, item_name, limit_reached, local_hm, mask_typed,
+                   hall_open, home_options, item_name, limit_reached, local_hm, mask_typed, nocard_options,
                    opening_text, queue_name, reservation_note, sessions_text, visible_queues,
                    windows_text, zone_of)
 from .qrimage import qr_rgb
@@ -290,7 +290,8 @@ class KioskUI(FloatLayout):
         return (f.screen, f.lang, f.large, f.busy, c.online, c.next_retry_at is None, hall_open(c.hall), opts, queues, tuple(Window.size),
                 id(s.ticket), s.ticket_kind, s.print_state, s.keypad_purpose,
                 tuple(s.search_terms), len(c.items), id(s.item), id(s.guide_item), s.queue, s.green,
-                s.scan_purpose, id(s.follow), s.message_body, c.printer_problem(),
+                s.scan_purpose, id(s.follow), s.message_body, c.printer_problem(), s.identify_channel,
+                id(s.id_session), s.keypad_note,
                 (c.hall or {}).get("today_sessions") and str((c.hall or {}).get("today_sessions")),
                 (c.hall or {}).get("next_opening") if not hall_open(c.hall) else None)
 
@@ -306,6 +307,7 @@ class KioskUI(FloatLayout):
         flow = self.controller.flow
         self.frame.clear_widgets()
         self.keypad_display = None
+        self.advice_label = None
         if flow.screen is Screen.SCREENSAVER:
             self.frame.add_widget(self._screensaver())
             return
@@ -411,10 +413,14 @@ class KioskUI(FloatLayout):
         display.text = mask_typed(s.keypad_text, f.keypad_layout()) or self.tr("keypad.empty")
         display.bold = bool(s.keypad_text)
         display.color = C["text"] if s.keypad_text else C["muted"]
-        self.keypad_error.text = self.tr(s.keypad_error) if s.keypad_error else ""
+        error = pick(*s.keypad_error_text, self.lang) if s.keypad_error_text[0] else ""
+        self.keypad_error.text = error or (self.tr(s.keypad_error) if s.keypad_error else "")
 
     def _update_live(self) -> None:
         self._update_keypad()
+        advice = getattr(self, "advice_label", None)
+        if advice is not None:
+            advice.text = pick(*self.controller.flow.session.id_advice, self.lang) or self.tr("id.waiting")
         c = self.controller
         left = c.flow.seconds_left(c.clock())
         label = getattr(self, "idle_label", None)
@@ -514,8 +520,10 @@ class KioskUI(FloatLayout):
             body.add_widget(Widget())
             return body
         grid = self.grid(self.cols(2, 3))
-        # Queues whose tickets need an identity: this kiosk cannot identify yet, so they say where to go.
-        needs_identity = c.context().identity_queues()
+        # Queues whose tickets need an identity: open when this kiosk has a working way, else they
+        # say where to go.
+        ctx = c.context()
+        needs_identity = set() if any(o.enabled for o in channel_options(ctx)) else ctx.identity_queues()
         for q in queues:
             full = limit_reached(q)
             reason = "queues.limit_reached" if full else ("reason.identity_required" if q["id"] in needs_identity else None)
@@ -547,24 +555,25 @@ class KioskUI(FloatLayout):
             card.add_widget(Txt(self.tr("ticket.green"), size=self.fs("body"), bold=True, color=C["green"]))
         actions = self.column(22)
         print_key = "confirm.print_green" if s.green else "confirm.print"
-        actions.add_widget(Btn(f"[b][size={int(self.fs('big') * 0.8)}]{self.tr(print_key)}[/size][/b]",
-                               "confirm.print", ui=self, bg=C["green"] if s.green else C["primary"],
-                               size_hint_y=None, height=self.target(240 if self.landscape else 200)))
+        identify_first = s.id_session is None and s.queue in c.context().identity_queues()
+        if identify_first:
+            card.add_widget(Txt(self.tr("confirm.identify_first"), size=self.fs("body"), bold=True,
+                                color=C["warn_text"]))
+        if not identify_first:  # a queue that needs an identity has no plain "take" button at all
+            actions.add_widget(Btn(f"[b][size={int(self.fs('big') * 0.8)}]{self.tr(print_key)}[/size][/b]",
+                                   "confirm.print", ui=self, bg=C["green"] if s.green else C["primary"],
+                                   size_hint_y=None, height=self.target(240 if self.landscape else 200)))
         if c.queue_items(s.queue) or not c.items:
             actions.add_widget(Btn(self.tr("confirm.change_item" if s.item else "confirm.choose_item"),
                                    "confirm.choose_item", ui=self, bg=C["card"], fg=C["neutral_text"],
                                    size_hint_y=None, height=self.target(130)))
         details = self.column(22)
-        ways = [o for o in channel_options(c.context()) if o.visible] if not s.green else []
-        if ways:
-            details.add_widget(Txt(self.tr("confirm.other_ways"), size=self.fs("body"), bold=True, color=C["muted"]))
-            grid = self.grid(self.cols(3, 3) if self.lang == "zh" else 2, spacing=16)
-            for o in ways:
-                grid.add_widget(Btn(self.option_text(self.tr(o.key), None, self.tr(o.reason) if o.reason else None,
-                                                     title_size="button"),
-                                    "identify", o.key.split(".", 1)[1], ui=self, bg=C["teal"], enabled=o.enabled,
-                                    size_hint_y=None, height=self.target(130)))
-            details.add_widget(grid)
+        ways = self.ways_grid() if s.id_session is None and not s.green else None
+        if ways is not None:
+            details.add_widget(Txt(self.tr("ways.title" if identify_first else "confirm.other_ways"),
+                                   size=self.fs("tile" if identify_first else "body"), bold=True,
+                                   color=C["text"] if identify_first else C["muted"]))
+            details.add_widget(ways)
         if self.landscape:
             # Side by side: what the citizen is about to get, and the button to get it.
             body = self.page(spacing=36, orientation="horizontal")
@@ -583,6 +592,103 @@ class KioskUI(FloatLayout):
         content.add_widget(actions)
         content.add_widget(details)
         body.add_widget(self.scroll(content))
+        return body
+
+    def ways_grid(self) -> Widget | None:
+        """The identification ways as buttons (greyed with their reason), or None when none shows."""
+        ways = [o for o in channel_options(self.controller.context()) if o.visible]
+        if not ways:
+            return None
+        grid = self.grid(self.cols(3, 3) if self.lang == "zh" else 2, spacing=16)
+        for o in ways:
+            grid.add_widget(Btn(self.option_text(self.tr(o.key), None, self.tr(o.reason) if o.reason else None,
+                                                 title_size="button"),
+                                "identify", o.key.split(".", 1)[1], ui=self, bg=C["teal"], enabled=o.enabled,
+                                size_hint_y=None, height=self.target(130)))
+        return grid
+
+    def _identity_choice(self, title: str, choices: Widget | None, note: Widget | None = None) -> Widget:
+        """A screen choosing how to identify: the choices, then what is done with the data."""
+        body = self.page(title, 26)
+        for part in (note, choices):
+            if part is not None:
+                body.add_widget(part)
+        body.add_widget(Txt(self.tr("id.data_note"), size=self.fs("body"), color=C["muted"]))
+        body.add_widget(Widget())
+        return body
+
+    def _screen_ways(self) -> Widget:
+        green = self.controller.flow.session.id_purpose == "green"
+        note = Txt(self.tr("green.title"), size=self.fs("body"), bold=True, color=C["green"]) if green else None
+        return self._identity_choice(self.tr("ways.title"), self.ways_grid(), note)
+
+    def _screen_nocard(self) -> Widget:
+        grid = GridLayout(cols=2 if self.landscape else 1, spacing=self.px(24), size_hint_y=None,
+                          height=self.target(220) * (1 if self.landscape else 2) + self.px(24))
+        for o in nocard_options(self.controller.context()):
+            grid.add_widget(Btn(self.option_text(self.tr(o.key), self.tr(o.key + ".sub")), o.key, ui=self,
+                                bg=C["teal"]))
+        return self._identity_choice(self.tr("nocard.title"), grid)
+
+    def _screen_consent(self) -> Widget:
+        body = self.page(self.tr("consent.title"), 28)
+        card = Card(self)
+        card.add_widget(Txt(self.tr("consent.body"), size=self.fs("tile") * 0.85))
+        body.add_widget(card)
+        row = BoxLayout(size_hint_y=None, height=self.target(170), spacing=self.px(24))
+        row.add_widget(Btn(self.tr("consent.decline"), "consent.decline", ui=self, bg=C["card"], fg=C["neutral_text"]))
+        row.add_widget(Btn(f"[b]{self.tr('consent.agree')}[/b]", "consent.agree", ui=self, bg=C["green"],
+                           size=self.fs("tile")))
+        body.add_widget(row)
+        body.add_widget(Widget())
+        return body
+
+    def _screen_identified(self) -> Widget:
+        c = self.controller
+        s = c.flow.session
+        who = s.id_session
+        body = self.page(self.tr("identified.title"), 22)
+        if who is None:
+            body.add_widget(Widget())
+            return body
+        card = Card(self)
+        name = who.holder or who.id_number or who.phone  # all masked by the server; an SMS identity has a phone only
+        if name:
+            card.add_widget(Txt(self.tr("identified.hello", holder=name), size=self.fs("title"), bold=True))
+        if who.id_number and who.holder:
+            card.add_widget(Txt(who.id_number, size=self.fs("body"), color=C["muted"]))
+        if who.green:
+            green_age = ((c.hall or {}).get("identification") or {}).get("green_age", 70)
+            key = "identified.green_list" if who.green_reason == "list" else "identified.green_age"
+            card.add_widget(Txt(self.tr(key, age=green_age), size=self.fs("body"), bold=True, color=C["green"]))
+        if who.waiting:
+            card.add_widget(Txt(self.tr("identified.waiting", numbers="、".join(n for _, n in who.waiting)),
+                                size=self.fs("body"), color=C["warn_text"]))
+        body.add_widget(card)
+        body.add_widget(Txt(self.tr("identified.reservations"), size=self.fs("tile"), bold=True))
+        listing = self.column(10)
+        for r in who.reservations:
+            start, end = local_hm(r.slot_start, c.hall), local_hm(r.slot_end, c.hall)
+            state = "" if r.open else f"（{self.tr('identified.checked_in')}）" if self.lang == "zh" \
+                else f" ({self.tr('identified.checked_in')})"
+            listing.add_widget(Txt(f"{start}–{end}  {r.queue} {r.queue_name}{state}", size=self.fs("body"),
+                                   color=C["text"] if r.open else C["muted"]))
+        body.add_widget(listing)
+        first = next(iter(who.open_reservations), None)
+        actions = self.column(20)
+        if first is not None:
+            start, end = local_hm(first.slot_start, c.hall), local_hm(first.slot_end, c.hall)
+            actions.add_widget(Btn(f"[b]{self.tr('identified.checkin', start=start, end=end, name=first.queue_name)}[/b]",
+                                   "identified.checkin", ui=self, bg=C["green"], size=self.fs("tile"),
+                                   size_hint_y=None, height=self.target(180)))
+        else:
+            actions.add_widget(Txt(self.tr("identified.no_open"), size=self.fs("body"), color=C["muted"]))
+        q = c.queue(s.queue) or {}
+        actions.add_widget(Btn(self.tr("identified.take", name=f"{q.get('id', '')} {queue_name(q, self.lang)}"),
+                               "identified.take", ui=self, bg=C["card"], fg=C["neutral_text"], size_hint_y=None,
+                               height=self.target(140)))
+        body.add_widget(actions)
+        body.add_widget(Widget())
         return body
 
     def _screen_items(self) -> Widget:
@@ -608,8 +714,11 @@ class KioskUI(FloatLayout):
         channel = c.flow.session.identify_channel or "card"
         body = self.page(self.tr(f"id.{channel}"), 30)
         body.add_widget(Txt(self.tr(f"id.{channel}.prompt"), size=self.fs("title"), halign="center"))
-        body.add_widget(self._reader_box(self.tr("id.waiting")))
+        body.add_widget(self._reader_box(pick(*c.flow.session.id_advice, self.lang) or self.tr("id.waiting")))
         body.add_widget(Txt(self.tr("id.data_note"), size=self.fs("body"), color=C["muted"], halign="center"))
+        if c.simulated(channel):
+            body.add_widget(Btn(self.tr("id.demo_present"), "id.demo_present", ui=self, bg=C["card"],
+                                fg=C["neutral_text"], size_hint_y=None, height=self.target(110)))
         body.add_widget(Widget())
         return body
 
@@ -620,8 +729,10 @@ class KioskUI(FloatLayout):
         with box.canvas:
             Color(rgba=C["primary"])
             line = Line(rectangle=(0, 0, 10, 10), width=self.px(5), dash_length=10, dash_offset=6)
-        label = Label(text=text, font_size=self.fs("button"), color=C["primary"])
+        label = Label(text=text, font_size=self.fs("button"), color=C["primary"], halign="center",
+                      text_size=(self.px(480), None))
         box.add_widget(label)
+        self.advice_label = label  # the face check's advice changes in place (_update_live)
 
         def place(*_: Any) -> None:
             line.rectangle = (box.x, box.y, box.width, box.height)
@@ -645,8 +756,13 @@ class KioskUI(FloatLayout):
         self.keypad_error = Txt("", size=self.fs("body"), color=C["error_text"], bold=True)
         head.add_widget(self.keypad_error)
         self._update_keypad()
-        if s.keypad_purpose in ("nocard_id", "nocard_phone", "checkin_id"):
+        if s.keypad_note[0]:
+            head.add_widget(Txt(pick(*s.keypad_note, self.lang), size=self.fs("body"), color=C["ok_text"], bold=True))
+        if s.keypad_purpose in ("nocard_id", "nocard_phone", "checkin_id", "face_id", "sms_phone"):
             head.add_widget(Txt(self.tr("id.data_note"), size=self.fs("small"), color=C["muted"]))
+        if s.keypad_purpose == "sms_code":
+            head.add_widget(Btn(self.tr("id.sms.resend"), "sms.resend", ui=self, bg=C["card"], fg=C["neutral_text"],
+                                size_hint_y=None, height=self.target(100)))
         if layout == "alnum":
             keys = list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ")
             cols = 8 if self.landscape else 7
@@ -701,7 +817,8 @@ class KioskUI(FloatLayout):
         c = self.controller
         s = c.flow.session
         ticket = s.ticket or {}
-        title_key = {"issued": "ticket.title", "checkin": "ticket.title_checkin", "again": "ticket.title_again"}[s.ticket_kind]
+        title_key = {"issued": "ticket.title", "checkin": "ticket.title_checkin", "again": "ticket.title_again",
+                     "reprint": "ticket.title_reprint"}[s.ticket_kind]
         number = self.column(6)
         number.add_widget(Txt(self.tr("ticket.number"), size=self.fs("body"), color=C["muted"], halign="center"))
         number.add_widget(Txt(f"[b]{ticket.get('number', '')}[/b]", size=self.fs("huge"), color=C["primary"],
@@ -956,11 +1073,16 @@ class KioskUI(FloatLayout):
         body = self.page(self.tr("green.title"), 26)
         card = Card(self)
         card.add_widget(Txt(self.tr("green.who"), size=self.fs("tile") * 0.85))
-        card.add_widget(Txt(self.tr("green.granted" if granted else "green.identity"), size=self.fs("body"),
+        green_age = ((hall.get("identification") or {}) if isinstance(hall.get("identification"), dict) else {}).get("green_age", 70)
+        card.add_widget(Txt(self.tr("green.granted" if granted else "green.identity", age=green_age), size=self.fs("body"),
                             bold=True, color=C["green"] if granted else C["warn_text"]))
-        if not granted:
+        can_identify = not granted and any(o.enabled for o in channel_options(c.context()))
+        if not granted and not can_identify:
             card.add_widget(Txt(self.tr("green.staff"), size=self.fs("body")))
         body.add_widget(card)
+        if can_identify:
+            body.add_widget(Btn(f"[b]{self.tr('green.identify')}[/b]", "green.identify", ui=self, bg=C["green"],
+                                size=self.fs("tile"), size_hint_y=None, height=self.target(200)))
         if granted:
             body.add_widget(Btn(f"[b]{self.tr('green.choose')}[/b]", "green.choose", ui=self, bg=C["green"],
                                 size=self.fs("tile"), size_hint_y=None, height=self.target(200)))

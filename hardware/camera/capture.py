@@ -33,6 +33,9 @@ class CaptureStep:
     quality: QualityVerdict | None = None
     liveness: LivenessVerdict | None = None
     embedding: np.ndarray | None = None
+    # DONE only: the sharpest good frame, for a server that verifies the face itself. Held in
+    # memory for the one request; never written anywhere.
+    image: np.ndarray | None = None
 
     @property
     def done(self) -> bool:
@@ -83,4 +86,4 @@ class FaceCapture:
         _, best_image, best_face = self._best
         embedding = self.embedder.embed(best_image, best_face)
         return CaptureStep(CaptureState.DONE, "识别中，请稍候", "face captured", face, quality,
-                           live, embedding)
+                           live, embedding, best_image)

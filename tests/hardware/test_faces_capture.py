@@ -42,6 +42,9 @@ def test_blinking_citizen_is_captured_and_found_among_enrolled(detector: FaceDet
     assert done, [s.state for s in steps]
     match = gallery.best_match(done[0].embedding)
     assert match is not None and match.id == "R-2"
+    # The sharpest good frame comes with it, for a server that verifies the face itself.
+    assert done[0].image is not None and done[0].image.shape[:2] == (480, 640)
+    assert all(s.image is None for s in steps if not s.done)
 
 
 def test_still_photo_is_asked_to_blink_and_never_captured(detector: FaceDetector) -> None:

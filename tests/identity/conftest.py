@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.identity.helpers import HALLS, Platform, write_identity_config
+from tests.identity.helpers import HALLS, Platform, demo_server_toml, write_identity_config
 from tests.support.api import HallClient
 from tests.support.servers import ServerProcess
 
@@ -34,17 +34,7 @@ def _start(tmp: Path, server_toml: str, database: str | None = None) -> ServerPr
 def id_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, platform: Platform) -> Iterator[ServerProcess]:
     """Demo 鲁通码, local face templates, an sscard resolver and an HTTP SMS gateway; over SQLite
     and over PostgreSQL."""
-    server_toml = f"""
-[server.identity]
-lutong = "demo"
-face = "local"
-sscard_provincial = {platform.provincial("/sscard")}
-
-[server.sms]
-gateway = "http"
-url = "{platform.url}/sms"
-retries = 0
-"""
+    server_toml = demo_server_toml(platform)
     database = request.getfixturevalue("postgres").create_database() if request.param == "postgres" else None
     process = _start(tmp_path_factory.mktemp(f"id-server-{request.param}"), server_toml, database)
     try:

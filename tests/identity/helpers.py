@@ -68,6 +68,22 @@ def write_identity_config(path: Path, server_toml: str, halls: int, extra: str =
     return path
 
 
+def demo_server_toml(platform: "Platform") -> str:
+    """Demo 鲁通码, local face templates, the platform's social security card resolver and its SMS
+    gateway."""
+    return f"""
+[server.identity]
+lutong = "demo"
+face = "local"
+sscard_provincial = {platform.provincial("/sscard")}
+
+[server.sms]
+gateway = "http"
+url = "{platform.url}/sms"
+retries = 0
+"""
+
+
 class Platform:
     """The fake provincial platform. `mode[path]`: "ok", "timeout", "garbage", "500",
     ("refuse", code); `answers[path]`: a function of the request body giving `data`."""
@@ -84,8 +100,21 @@ class Platform:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802
+                # For a kiosk scenario in another process: the latest SMS text sent to a phone.
+                if self.path.startswith("/control/sms/"):
+                    phone = self.path.rsplit("/", 1)[-1]
+                    texts = [m["text"] for m in platform.sms if m.get("phone") == phone]
+                    return self._send(200, json.dumps({"text": texts[-1] if texts else None}, ensure_ascii=False).encode())
+                return self._send(404, b"{}")
+
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path == "/control/mode":  # a scenario in another process sets a behaviour
+                    request = json.loads(body)
+                    mode = request["mode"]
+                    platform.mode[request["path"]] = tuple(mode) if isinstance(mode, list) else mode
+                    return self._send(200, b"{}")
                 if self.path == "/sms":
                     platform.sms.append(json.loads(body))
                     return self._send(200, b"{}")

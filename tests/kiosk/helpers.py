@@ -141,9 +141,9 @@ def kiosk_toml(server_url: str, *, hall: str = "demo", token: str = KIOSK_TOKEN,
 
 
 def run_scenario(tmp_path: Path, name: str, config_text: str, args: dict | None = None, *,
-                 timeout: float = 240, background: bool = False) -> Any:
-    """Plays tests/kiosk/scenarios.py NAME in a fresh process with an offscreen Kivy window.
-    Returns its JSON result (or the Popen when background=True)."""
+                 timeout: float = 240, background: bool = False, script: Path | None = None) -> Any:
+    """Plays tests/kiosk/scenarios.py NAME (or another script built on it) in a fresh process with
+    an offscreen Kivy window. Returns its JSON result (or the Popen when background=True)."""
     config = tmp_path / f"kiosk-{name}.toml"
     config.write_text(config_text, encoding="utf-8")
     result = tmp_path / f"result-{name}.json"
@@ -153,7 +153,7 @@ def run_scenario(tmp_path: Path, name: str, config_text: str, args: dict | None 
     kivy_home.mkdir(exist_ok=True)
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1", "KIVY_HOME": str(kivy_home),
            "PYTHONPATH": str(ROOT), "KIVY_NO_CONSOLELOG": "1"}
-    command = [PY, str(ROOT / "tests" / "kiosk" / "scenarios.py"), name, "--config", str(config), "--args",
+    command = [PY, str(script or ROOT / "tests" / "kiosk" / "scenarios.py"), name, "--config", str(config), "--args",
                str(args_file), "--result", str(result), "--artifacts", str(ARTIFACTS)]
     log = tmp_path / f"scenario-{name}.log"
     if background:

@@ -116,7 +116,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     out["item"] = {"id": d.flow.session.ticket["id"], "item_code": item["code"], "slip": printed(d)[-1].hex()}
     home(d)
 
-    # 3. Identification ways are shown, greyed with the server's reason (not open yet).
+    # 3. Identification ways are shown, greyed with the reason when one cannot work.
     d.tap("home.take")
     d.tap("queue", "A")
     ways = d.buttons("identify")

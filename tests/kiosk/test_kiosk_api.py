@@ -39,7 +39,8 @@ def test_reads_the_hall_queues_items_and_windows(api: ApiClient) -> None:
 
 
 def test_issue_and_follow(api: ApiClient, server: Server) -> None:
-    ticket = api.issue("K")
+    ticket, reprint = api.issue("K")
+    assert not reprint
     assert ticket["number"].startswith("K") and ticket["channel"] == "walkin"
     followed = api.track(server.url + ticket["phone_url"])
     assert followed["number"] == ticket["number"] and followed["status"] == "waiting"
@@ -52,9 +53,9 @@ def test_server_refusals_carry_chinese_messages(api: ApiClient) -> None:
     assert no_queue.value.status == 404 and "业务类别" in no_queue.value.message_zh
     with pytest.raises(ApiError) as face:
         api.issue("A", channel="face")
-    # Without an identity session the identified channels are refused (409 while identity does not
-    # exist on the server, 422 "identity_required" once it does), always with a Chinese reason.
-    assert face.value.status in (409, 422) and face.value.message("zh") and face.value.message("en")
+    # Without an identity session the identified channels are refused, with a Chinese reason.
+    assert face.value.status == 422 and face.value.code == "identity_required"
+    assert "身份" in face.value.message("zh") and face.value.message("en")
     assert not face.value.unreachable
     with pytest.raises(ApiError) as unknown:
         api.check_in(code="NOPE0000")

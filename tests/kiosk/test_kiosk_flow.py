@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk.flow import (Context, Flow, Screen, channel_options, checkin_code_from_qr, checkin_options,
-                        common_words, guide_rows, home_options, mask_typed, opening_text, reservation_note,
+                        common_words, guide_rows, home_options, mask_typed, nocard_options, opening_text, reservation_note,
                         search_items, sessions_text, valid_id_number, visible_queues, windows_text)
 from kiosk.strings import LANGS, STRINGS, placeholders, t, wait_text
 from tests.kiosk.helpers import valid_id
@@ -198,20 +198,31 @@ def test_identified_channels_follow_the_server_then_the_kiosk_then_the_devices(m
     # A server that says nothing about identification offers none of it.
     opts = options(channel_options(Context(hall=OPEN_HALL, devices=ALL_DEVICES, offered_channels=OFFERED)))
     assert len(opts) == 5 and all(not o.enabled and o.reason == "reason.not_offered" for o in opts.values())
-    # GET hall's identification.methods: offered methods are "not open yet" on this kiosk version,
-    # the others "not offered in this hall".
+    # GET hall's identification.methods: the others are "not offered in this hall".
     hall = {**OPEN_HALL, "identification": {"methods": ["lutong", "sscard", "face", "sms"], "required_queues": ["B"]}}
     opts = options(channel_options(Context(hall=hall, devices=ALL_DEVICES, offered_channels=OFFERED)))
-    assert opts["id.idcard"].reason == "reason.not_offered"
-    assert all(opts[k].reason == "reason.not_open" for k in ("id.lutong", "id.card", "id.face", "id.nocard"))
+    assert opts["id.idcard"].reason == "reason.not_offered" and not opts["id.idcard"].enabled
+    assert all(opts[k].enabled for k in ("id.lutong", "id.card", "id.face", "id.nocard"))
     assert Context(hall=hall).identity_queues() == {"B"}
-    # Once the kiosk can carry a method through, each way depends on its device.
-    monkeypatch.setattr(flow_module, "IMPLEMENTED_METHODS", frozenset({"lutong", "sscard", "idcard", "face", "sms"}))
+    # A method this kiosk version cannot carry through is "not open yet".
+    monkeypatch.setattr(flow_module, "IMPLEMENTED_METHODS", frozenset({"lutong", "sscard", "idcard", "face"}))
+    opts = options(channel_options(Context(hall=hall, devices=ALL_DEVICES, offered_channels=OFFERED)))
+    assert opts["id.nocard"].reason == "reason.not_open" and opts["id.lutong"].enabled
+    monkeypatch.undo()
+    # Each way depends on its device.
     hall["identification"]["methods"].append("idcard")
     devices = {"camera": "error", "scanner": "ok", "card_reader": "ok", "idcard_reader": "error"}
     opts = options(channel_options(Context(hall=hall, devices=devices, offered_channels=OFFERED)))
     assert opts["id.lutong"].enabled and opts["id.card"].enabled and opts["id.nocard"].enabled
     assert opts["id.face"].reason == "reason.no_camera" and opts["id.idcard"].reason == "reason.no_idcard_reader"
+    # Check-in by identity shows once any way works; no-card offers what the hall allows.
+    ctx = Context(hall=hall, devices=devices, offered_channels=OFFERED)
+    assert options(checkin_options(ctx))["checkin.by_identity"].enabled
+    assert [o.key for o in nocard_options(ctx)] == ["nocard.sms"]
+    hall["identification"]["methods"].append("id_number")
+    assert [o.key for o in nocard_options(ctx)] == ["nocard.sms", "nocard.id"]
+    assert "checkin.by_identity" not in options(checkin_options(Context(hall=OPEN_HALL, devices=devices,
+                                                                        offered_channels=OFFERED)))
     # A terminal that does not offer a way does not show it.
     opts = options(channel_options(Context(hall=hall, devices=devices, offered_channels=("nocard",))))
     assert list(opts) == ["id.nocard"]
