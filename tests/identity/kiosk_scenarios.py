@@ -213,6 +213,19 @@ def identify_all(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("keypad.ok")  # the phone is optional
     out["tomorrow"] = refusal(d, shot, "checkin-tomorrow")
 
+    # 6b. Typed ID number for a ticket, with a phone for the silent-call reminder.
+    to_confirm(d, "B")
+    d.tap("identify", "nocard")
+    d.tap("nocard.id")
+    d.type(people["typed"])
+    out["typed_keypad"] = d.texts()
+    d.tap("keypad.ok")
+    d.wait(lambda: d.flow.session.keypad_purpose == "nocard_phone", 10, "phone keypad")
+    d.type(people["typed_phone"])
+    d.tap("keypad.ok")
+    assert outcome(d) is Screen.TICKET
+    out["typed"] = ticket_facts(d)
+
     # 7. Face: consent, the claimed identity, the camera's liveness check, 1:1 on the server.
     to_confirm(d, "A")
     d.tap("identify", "face")

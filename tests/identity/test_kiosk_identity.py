@@ -42,8 +42,9 @@ PEOPLE = {
     "tomorrow": person_id("19950505", 306),
     "face_ok": person_id("19660606", 307),
     "face_other": person_id("19700101", 308),
+    "typed": person_id("19610303", 309),
 }
-SMS_PHONE, LOCK_PHONE = "13905310001", "13905310002"
+SMS_PHONE, LOCK_PHONE, TYPED_PHONE = "13905310001", "13905310002", "13905310004"
 NAMES = {"young": "周杰伦", "ss3": "孙丽华", "face_ok": "钱学森", "face_other": "吴晓明"}
 
 
@@ -126,7 +127,8 @@ def run(kiosk_server: ServerProcess, platform: Platform, tmp_path_factory: pytes
     args = {"platform": platform.url, "lutong": codes, "tag": "identity",
             "people": {"elder": PEOPLE["elder"], "ss2": PEOPLE["ss2"], "ss3_code": "370100D15600000500FFEEDDCCBBAA99",
                        "sms_phone": SMS_PHONE, "lock_phone": LOCK_PHONE, "tomorrow": PEOPLE["tomorrow"],
-                       "face_ok": PEOPLE["face_ok"], "face_other": PEOPLE["face_other"]}}
+                       "face_ok": PEOPLE["face_ok"], "face_other": PEOPLE["face_other"],
+                       "typed": PEOPLE["typed"], "typed_phone": TYPED_PHONE}}
     devices = {"printer": "sim", "scanner": "sim", "card_reader": "sim", "idcard_reader": "sim", "camera": camera}
     config = kiosk_toml(kiosk_server.url, hall="i01", token=token_for("i01", "kiosk-1"), devices=devices,
                         timeouts={"idle_s": 120})
@@ -197,6 +199,13 @@ def test_tomorrows_reservation_is_refused_with_its_date(run: dict) -> None:
     assert "不是今天" in run["out"]["tomorrow"]
 
 
+def test_typed_id_number_gives_a_no_card_ticket_with_the_phone_for_reminders(run: dict) -> None:
+    out, hall = run["out"], run["hall"]
+    ticket = hall.ticket(out["typed"]["id"])
+    assert ticket["channel"] == "nocard" and ticket["queue"] == "B" and ticket["phone"] == "139****0004"
+    assert PEOPLE["typed"][:4] + "*" * 10 + PEOPLE["typed"][-4:] in out["typed_keypad"]  # masked while typed
+
+
 def test_face_pickup_matches_the_enrolled_face_and_refuses_another(run: dict) -> None:
     out, hall = run["out"], run["hall"]
     assert hall.ticket(out["face"]["id"])["channel"] == "face"
@@ -206,8 +215,8 @@ def test_face_pickup_matches_the_enrolled_face_and_refuses_another(run: dict) ->
 
 def test_refusals_changed_nothing_and_tickets_reach_the_screen(run: dict) -> None:
     out, hall = run["out"], run["hall"]
-    # lutong, elder (the reprint is not a new ticket), two cards, two check-ins, face.
-    assert hall_issued(hall) == 7
+    # lutong, elder (the reprint is not a new ticket), two cards, two check-ins, typed number, face.
+    assert hall_issued(hall) == 8
     called = hall.http.post(hall.path("/windows/W03/call-next"), headers=hall.staff("s02"))
     assert called.status_code == 200, called.text
     events = events_since(hall, run["seq"], lambda m: m.get("type") == "call")
@@ -218,7 +227,7 @@ def test_refusals_changed_nothing_and_tickets_reach_the_screen(run: dict) -> Non
 
 def test_no_identity_number_phone_or_name_is_shown_or_printed(run: dict) -> None:
     text = json.dumps(run["out"], ensure_ascii=False)
-    for secret in [*PEOPLE.values(), SMS_PHONE, LOCK_PHONE, *NAMES.values()]:
+    for secret in [*PEOPLE.values(), SMS_PHONE, LOCK_PHONE, TYPED_PHONE, *NAMES.values()]:
         assert secret not in text, secret
         assert secret.encode("gb18030").hex() not in text
 
