@@ -30,6 +30,7 @@ def create_app(rt: Runtime) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt.loop = asyncio.get_running_loop()
+        rt.hub.start()  # PostgreSQL: listen for the other server processes' events
         duties = [asyncio.create_task(_midnight(rt)), asyncio.create_task(_prune(rt))]
         interval = watchdog_interval_s()
         if interval:
@@ -43,6 +44,7 @@ def create_app(rt: Runtime) -> FastAPI:
             await notifier.stop()
             for duty in duties:
                 duty.cancel()
+            await rt.hub.stop()
 
     app = FastAPI(
         title="Hall queue server",

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, Engine
 from .config import Config
 from .core.engine import Event
 from .core.numbering import service_day
-from .events.hub import LocalHub
+from .events.hub import LocalHub, message_of
+from .events.postgres import PostgresHub
 from .security.keys import Keys
 from .storage import repository
 from .storage.database import default_url, migrate, open_engine
@@ -56,13 +57,26 @@ class Runtime:
             else self.write_engine
         )
         self.store = HallStore(config)
-        self.hub = LocalHub(keep=max(1000, min(config.server.event_retention, 5000)))
+        keep = max(1000, min(config.server.event_retention, 5000))
+        self.hub: LocalHub
+        self._announce: Callable[[Callable[[WriteTx], Any]], Callable[[WriteTx], Any]] | None = None
+        if self.write_engine.dialect.name == "postgresql":
+            # Several server processes may share this database: events go between them through
+            # PostgreSQL's LISTEN/NOTIFY (events/postgres.py); started with the app.
+            hub = PostgresHub(
+                keep=keep, database_url=self.database_url, engine=self.read_engine, halls=config.halls,
+                store=self.store, writer=lambda: self.writer,
+            )
+            self._announce = hub.announcing
+            self.hub = hub
+        else:
+            self.hub = LocalHub(keep=keep)  # SQLite: one process
         self.loop: asyncio.AbstractEventLoop | None = None
         with self.write_engine.begin() as conn:
             self.store.load_all(conn, lambda hall: service_day(self.clock(), hall.zone))
             for hall in config.halls:
-                events = repository.last_events(conn, hall.id, self.hub._keep)
-                self.hub.preload(hall.id, (_message(seq, type_, data) for seq, type_, data, _ in events))
+                events = repository.last_events(conn, hall.id, keep)
+                self.hub.preload(hall.id, (message_of(seq, type_, data) for seq, type_, data, _ in events))
         self.writer = Writer(self.write_engine, self.store, self._after_commit)
         self.writer.start()
 
@@ -80,6 +94,8 @@ class Runtime:
 
     # -- running jobs ----------------------------------------------------------------------------
     async def write(self, fn: Callable[[WriteTx], T]) -> T:
+        if self._announce is not None:
+            fn = self._announce(fn)  # its events are announced to the other processes on commit
         return await asyncio.wrap_future(self.writer.submit(fn))
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
@@ -98,6 +114,3 @@ class Runtime:
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
 
-
-def _message(seq: int, type_: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"type": type_, "seq": seq, **data}

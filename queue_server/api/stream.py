@@ -84,6 +84,12 @@ class StreamSubscriber(Sink):
         self.close_code = 4401
         self.gone.set()
 
+    def resync(self) -> None:
+        """Events were lost between server processes: end the stream with 1012 (service
+        restart); the client reconnects and gets a snapshot."""
+        self.close_code = 1012
+        self.gone.set()
+
     def deliver(self, event: Encoded) -> None:
         if event.seq <= self.after or self.gone.is_set():
             return
@@ -116,6 +122,10 @@ async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None,
         await websocket.close(code=4403, reason="this token belongs to another hall")
         return
     await websocket.accept()
+    after = _parse_since(since)
+    if after is not None and after > rt.hub.last_seq(hall):
+        # Resuming here after another server process: catch up with it first.
+        await rt.hub.sync(hall)
     tokens = websocket.app.state.tokens
     subscriber = StreamSubscriber(websocket)
     unsubscribe = rt.hub.subscribe(hall, subscriber)
@@ -126,7 +136,8 @@ async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None,
         await subscriber.start(first)
         await serve(websocket, subscriber)
         if subscriber.close_code is not None:
-            await websocket.close(code=subscriber.close_code, reason="the token ended")
+            reason = "the token ended" if subscriber.close_code == 4401 else "start again"
+            await websocket.close(code=subscriber.close_code, reason=reason)
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass
     finally:

@@ -88,7 +88,13 @@ async def find(rt: Runtime, ticket_id: str, secret: str | None) -> tuple[str, Ti
     found = await rt.read(lambda conn: repository.load_ticket_any_hall(conn, ticket_id))
     if found is None or rt.config.hall(found[0]) is None:
         raise NotFound("no such ticket", "没有这张号票")
-    return found
+    hall_id, stored = found
+    if stored.status not in TERMINAL:
+        # Live, but not in this process's view: another server process has just written it.
+        # Catch up with the hall (its events and state) before answering.
+        await rt.hub.sync(hall_id)
+        stored = rt.store.view(hall_id).tickets.get(ticket_id, stored)
+    return hall_id, stored
 
 
 # -- following tickets ---------------------------------------------------------------------------
