@@ -3,9 +3,11 @@
 up a place, so each phone gets a new message. Prints p50/p99/max of the time from sending the
 call to a phone receiving its update, over every phone and call.
 
-    .venv/bin/python bench/bench_phones.py [--phones 1000] [--calls 20]
+    .venv/bin/python bench/bench_phones.py [--phones 1000] [--calls 20] [--across]
 
-The phones are spread over 4 client processes on the same 2 cores as the server.
+The phones are spread over 4 client processes on the same 2 cores as the server. By default one
+server on SQLite; `--across`: two server processes over one PostgreSQL, the calls made through
+one and the phones connected to the other (the events go through LISTEN/NOTIFY).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_server import HALL, percentile  # noqa: E402
-from tests.support.halls import STAFF_PASSWORD, token_for, write_config  # noqa: E402
+from tests.support.halls import STAFF_PASSWORD, hall_toml, token_for  # noqa: E402
+from tests.support.postgres import PostgresCluster  # noqa: E402
 from tests.support.servers import ServerProcess  # noqa: E402
 
 WORKERS = 4
@@ -69,10 +72,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--across", action="store_true", help="two server processes over one PostgreSQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-phones-") as tmp:
-        config = write_config(Path(tmp) / "halls.toml", [HALL])
-        server = ServerProcess(config=config, data_dir=Path(tmp) / "data").start()
+        config = Path(tmp) / "halls.toml"
+        # One secret key for every process, so a tracking link works on either.
+        config.write_text(f'[server]\nsecret_key_file = "{Path(tmp) / "secret.key"}"\n' + hall_toml(HALL), encoding="utf-8")
+        cluster = PostgresCluster() if args.across else None
+        database = cluster.create_database() if cluster else None
+        server = ServerProcess(config=config, data_dir=Path(tmp) / "data", database_url=database).start()
+        phones_server = (
+            ServerProcess(config=config, data_dir=Path(tmp) / "data-b", database_url=database).start()
+            if cluster else server
+        )
         try:
             with httpx.Client(base_url=server.url, timeout=30) as http:
                 kiosk = {"Authorization": f"Bearer {token_for(HALL, 'kiosk-1')}"}
@@ -82,7 +94,7 @@ def main() -> None:
                 urls = []
                 for _ in range(args.phones):
                     ticket = http.post(f"/api/v1/halls/{HALL}/tickets", json={"queue": "C", "channel": "walkin"}, headers=kiosk).json()
-                    urls.append(server.ws_url + ticket["track_url"].replace("?", "/stream?"))
+                    urls.append(phones_server.ws_url + ticket["track_url"].replace("?", "/stream?"))
                 manager = multiprocessing.Manager()
                 ready, stop, results = manager.Queue(), manager.Event(), manager.Queue()
                 share = len(urls) // WORKERS
@@ -112,6 +124,9 @@ def main() -> None:
                     worker.join(30)
         finally:
             server.stop()
+            phones_server.stop()
+            if cluster:
+                cluster.stop()
     latencies = []
     # Calls are 0.5 s apart and each phone moves one place per call, so an arrival belongs to the
     # latest call sent before it.
@@ -120,8 +135,9 @@ def main() -> None:
         if cause is not None:
             latencies.append((received - cause) * 1000)
     expected = share * WORKERS * args.calls
+    where = "across two processes on PostgreSQL" if args.across else "one process on SQLite"
     print(
-        f"call → {share * WORKERS} phone pages ({args.calls} calls, updates received {len(latencies)}/{expected}):"
+        f"call → {share * WORKERS} phone pages, {where} ({args.calls} calls, updates received {len(latencies)}/{expected}):"
         f"   p50 {percentile(latencies, 50):.1f} ms   p99 {percentile(latencies, 99):.1f} ms"
         f"   max {max(latencies) if latencies else float('nan'):.1f} ms"
     )
