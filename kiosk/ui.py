@@ -570,10 +570,12 @@ class KioskUI(FloatLayout):
         details = self.column(22)
         ways = self.ways_grid() if s.id_session is None and not s.green else None
         if ways is not None:
-            details.add_widget(Txt(self.tr("ways.title" if identify_first else "confirm.other_ways"),
-                                   size=self.fs("tile" if identify_first else "body"), bold=True,
-                                   color=C["text"] if identify_first else C["muted"]))
-            details.add_widget(ways)
+            # A queue that needs an identity: the ways take the place of the "take" button.
+            where = actions if identify_first else details
+            where.add_widget(Txt(self.tr("ways.title" if identify_first else "confirm.other_ways"),
+                                 size=self.fs("tile" if identify_first else "body"), bold=True,
+                                 color=C["text"] if identify_first else C["muted"]), index=len(where.children))
+            where.add_widget(ways, index=len(where.children) - 1)
         if self.landscape:
             # Side by side: what the citizen is about to get, and the button to get it.
             body = self.page(spacing=36, orientation="horizontal")
@@ -635,11 +637,11 @@ class KioskUI(FloatLayout):
         card = Card(self)
         card.add_widget(Txt(self.tr("consent.body"), size=self.fs("tile") * 0.85))
         body.add_widget(card)
-        row = BoxLayout(size_hint_y=None, height=self.target(170), spacing=self.px(24))
-        row.add_widget(Btn(self.tr("consent.decline"), "consent.decline", ui=self, bg=C["card"], fg=C["neutral_text"]))
-        row.add_widget(Btn(f"[b]{self.tr('consent.agree')}[/b]", "consent.agree", ui=self, bg=C["green"],
-                           size=self.fs("tile")))
-        body.add_widget(row)
+        # One above the other, each the full width: neither choice is squeezed or wrapped.
+        body.add_widget(Btn(f"[b]{self.tr('consent.agree')}[/b]", "consent.agree", ui=self, bg=C["green"],
+                            size=self.fs("tile"), size_hint_y=None, height=self.target(170)))
+        body.add_widget(Btn(self.tr("consent.decline"), "consent.decline", ui=self, bg=C["card"], fg=C["neutral_text"],
+                            size_hint_y=None, height=self.target(130)))
         body.add_widget(Widget())
         return body
 
@@ -664,16 +666,15 @@ class KioskUI(FloatLayout):
         if who.waiting:
             card.add_widget(Txt(self.tr("identified.waiting", numbers="、".join(n for _, n in who.waiting)),
                                 size=self.fs("body"), color=C["warn_text"]))
-        body.add_widget(card)
-        body.add_widget(Txt(self.tr("identified.reservations"), size=self.fs("tile"), bold=True))
         listing = self.column(10)
+        listing.add_widget(card)
+        listing.add_widget(Txt(self.tr("identified.reservations"), size=self.fs("tile"), bold=True))
         for r in who.reservations:
             start, end = local_hm(r.slot_start, c.hall), local_hm(r.slot_end, c.hall)
             state = "" if r.open else f"（{self.tr('identified.checked_in')}）" if self.lang == "zh" \
                 else f" ({self.tr('identified.checked_in')})"
             listing.add_widget(Txt(f"{start}–{end}  {r.queue} {r.queue_name}{state}", size=self.fs("body"),
                                    color=C["text"] if r.open else C["muted"]))
-        body.add_widget(listing)
         first = next(iter(who.open_reservations), None)
         actions = self.column(20)
         if first is not None:
@@ -687,8 +688,17 @@ class KioskUI(FloatLayout):
         actions.add_widget(Btn(self.tr("identified.take", name=f"{q.get('id', '')} {queue_name(q, self.lang)}"),
                                "identified.take", ui=self, bg=C["card"], fg=C["neutral_text"], size_hint_y=None,
                                height=self.target(140)))
-        body.add_widget(actions)
-        body.add_widget(Widget())
+        if self.landscape:  # who and what on the left, the two choices on the right
+            row = BoxLayout(spacing=self.px(36))
+            row.add_widget(self.scroll(listing))
+            right = BoxLayout(orientation="vertical", size_hint_x=0.45)
+            right.add_widget(actions)
+            right.add_widget(Widget())
+            row.add_widget(right)
+            body.add_widget(row)
+            return body
+        listing.add_widget(actions)
+        body.add_widget(self.scroll(listing))
         return body
 
     def _screen_items(self) -> Widget:

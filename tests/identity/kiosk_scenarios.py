@@ -282,5 +282,39 @@ def identify_green(d: Driver, args: dict, shot: Shots) -> dict:
     return out
 
 
+@scenario
+def identity_tour(d: Driver, args: dict, shot: Shots) -> dict:
+    """The identification screens in another orientation, language and text size, to look at."""
+    out: dict[str, Any] = {}
+    d.wait(lambda: getattr(d.controller.device_health.get("camera"), "level", None) is not None
+           and d.controller.device_health["camera"].level.value == "ok", 20, "camera up")
+    to_confirm(d, "C")
+    shot("confirm")
+    d.tap("identify", "face")
+    shot("consent")
+    d.tap("consent.decline")
+    d.tap("identify", "nocard")
+    shot("nocard")
+    d.tap("nocard.sms")
+    d.type(args["phone"])
+    d.tap("keypad.ok")
+    d.wait(lambda: d.flow.session.keypad_purpose == "sms_code" and not d.flow.busy, 10, "code keypad")
+    d.pump(0.1)
+    shot("sms-code")
+    to_confirm(d, "A")
+    d.tap("identify", "idcard")
+    d.wait_screen(Screen.IDENTIFY)
+    shot("idcard")
+    d.controller.devices.idcard_reader.present_card(id_card(args["person"], "马红"))
+    assert outcome(d) is Screen.IDENTIFIED
+    shot("identified")
+    out["identified"] = d.texts()
+    home(d)
+    d.tap("home.checkin")
+    d.tap("checkin.by_identity")
+    shot("ways")
+    return out
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -257,3 +257,26 @@ def test_green_channel_by_identity_jumps_the_queue_on_the_screen(green_run: dict
     assert call["number"] == ticket["number"] != green_run["before"]["number"]
     assert "暂不符合绿色通道条件" in out["young"]
     assert hall_issued(hall) == 2  # the young citizen's refusal issued nothing
+
+
+@pytest.mark.parametrize("orientation,language,large", [("landscape", "en", False), ("portrait", "zh", True)])
+def test_identification_screens_in_each_layout(kiosk_server: ServerProcess, tmp_path: Path, orientation: str,
+                                               language: str, large: bool) -> None:
+    hall = HallClient(kiosk_server, "i01")
+    person = person_id("19520520" if large else "19830303", 320 + large)
+    try:
+        reserve(hall, person, dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=40), "A", "13905310009",
+                f"tour-{orientation}-{language}")
+    finally:
+        hall.close()
+    tag = f"identity-{orientation}-{language}{'-large' if large else ''}"
+    config = kiosk_toml(kiosk_server.url, hall="i01", token=token_for("i01", "kiosk-1"), orientation=orientation,
+                        language=language, large=large, devices={"printer": "sim", "scanner": "sim",
+                                                                 "card_reader": "sim", "idcard_reader": "sim",
+                                                                 "camera": blinking_camera(tmp_path / "camera")})
+    out = run_scenario(tmp_path, "identity_tour", config, {"tag": tag, "person": person,
+                                                           "phone": f"1390531001{int(large)}"}, script=SCRIPT)
+    expected = ("Your bookings today", "Check in") if language == "en" else ("您今天的预约", "预约签到")
+    assert all(text in out["identified"] for text in expected), out["identified"]
+    if large:
+        assert "自动享受绿色通道" in out["identified"]  # born 1952: over 70
