@@ -75,6 +75,17 @@ def seed_activity(base: str) -> str | None:
         return phone_url
 
 
+def demo_lutong_code() -> Path | None:
+    """A 鲁通码 of a made-up citizen, valid for an hour, as a PNG to show to the kiosk's camera or a
+    scanner (docs/identity.md); the server's key signs it, so only this demo server accepts it."""
+    png = DATA / "lutong-demo.png"
+    made = subprocess.run(
+        [PY, "-m", "queue_server", "demo-lutong", "--config", str(REPO / "config" / "demo.toml"), "--hall", HALL,
+         "--id-number", "37010219480506001X", "--name", "王建国", "--valid-s", "3600", "--png", str(png),
+         "--data-dir", str(DATA)], cwd=REPO, capture_output=True, text=True)
+    return png if made.returncode == 0 and png.exists() else None
+
+
 def local_config(source: Path, base: str, workdir: Path) -> Path:
     """The kiosk's and screen's demo configs point at port 8000; point them at this server."""
     text = source.read_text(encoding="utf-8")
@@ -128,6 +139,12 @@ def main() -> int:
     if phone_url:
         lines.append(f"  a ticket on a phone:        {phone_url}")
     lines += [f"  API reference:              {base}/docs", f"  server log:                 {DATA / 'server.log'}"]
+    lutong = demo_lutong_code()
+    lines += ["  identification at the kiosk (取号 → a queue → 其他取号方式):",
+              "    身份证/社保卡: the 演示 button lays a sample card on the simulated reader;",
+              "    无卡取号 → 手机验证码: the code is written to the server log (demo SMS gateway)"]
+    if lutong:
+        lines.append(f"    鲁通码 of a citizen aged 78, valid 1 h: {lutong} (show it to a camera or scanner)")
     if has_display:
         for command in (
             [PY, "-m", "display", "hall", "--config", str(screen_config)],
