@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.graphics import opengl as gl
 
 from . import watchdog
 from .board import Call, HallBoard
@@ -25,8 +26,11 @@ from .window_view import WindowView
 
 log = logging.getLogger("display.app")
 
-TICK_S = 0.25  # clock, highlight blinking, connection mark
-FRAME_S = 1 / 30  # the notice's scrolling
+TICK_S = 0.25  # clock, highlight ending, connection mark
+FRAME_S = 1 / 30  # the notice's scrolling, at most this often
+# The notice's scrolling may take at most this share of the time in drawing: on a software renderer
+# it moves less often (in bigger steps, at the same speed), so that it never holds up what matters.
+ANIMATION_SHARE = 0.25
 
 
 class DisplayApp(App):
@@ -52,6 +56,11 @@ class DisplayApp(App):
         self.page_timer = None  # hall screen: the page rotation
         # Called on the UI thread after every render caused by the stream (tests, bench).
         self.render_hooks: list[Callable[[HallBoard], None]] = []
+        # Called on the UI thread when a frame has been drawn completely (tests, bench).
+        self.frame_hooks: list[Callable[[], None]] = []
+        self.frame_cost = 0.0  # seconds to draw a frame, smoothed
+        self._frame_started = 0.0
+        self._since_animation = 0.0
         self._pending = threading.Event()
 
     def build(self):
@@ -65,8 +74,14 @@ class DisplayApp(App):
             self.view = WindowView(self.settings.window, self.settings.highlight_seconds)
         Window.bind(size=self._on_resize)
         self._on_resize(Window, Window.size)
+        # Handlers bound to on_draw / on_flip run before Kivy draws / swaps the frame.
+        Window.bind(on_draw=self._frame_start, on_flip=self._frame_end)
+        if getattr(self.view, "covers_window", False):
+            # The view paints every pixel of every frame: clearing the window first only costs
+            # (about 15 ms of a 1080p frame on a software renderer).
+            Window.clear = lambda: None
         Clock.schedule_interval(lambda _dt: self.refresh(), TICK_S)
-        Clock.schedule_interval(self.view.animate, FRAME_S)
+        Clock.schedule_interval(self._animate, FRAME_S)
         self.refresh()
         return self.view
 
@@ -89,6 +104,28 @@ class DisplayApp(App):
     def _on_resize(self, _window, size) -> None:
         if self.view is not None:
             self.view.set_unit(size[1] / 100.0)
+
+    # -- frames --------------------------------------------------------------------------------
+
+    def _frame_start(self, *_args) -> None:
+        self._frame_started = time.perf_counter()
+
+    def _frame_end(self, *_args) -> None:
+        # Wait until the frame is really drawn. A software renderer (Mesa llvmpipe) otherwise
+        # queues frame after frame (offscreen, a swap flushes nothing) and pays for all of them at
+        # the next texture upload: a changed label then waited seconds behind the notice's frames.
+        gl.glFinish()
+        cost = time.perf_counter() - self._frame_started
+        self.frame_cost = cost if not self.frame_cost else 0.8 * self.frame_cost + 0.2 * cost
+        for hook in self.frame_hooks:
+            hook()
+
+    def _animate(self, dt_s: float) -> None:
+        self._since_animation += dt_s
+        if self.view is None or self._since_animation < self.frame_cost / ANIMATION_SHARE:
+            return
+        self.view.animate(self._since_animation)
+        self._since_animation = 0.0
 
     def _next_page(self) -> None:
         if self.view is not None:

@@ -12,7 +12,7 @@ from kivy.uix.gridlayout import GridLayout
 
 from . import texts
 from .board import HallBoard, QueueBoard, WindowBoard, page_count, page_of
-from .widgets import Marquee, Palette, Panel, Text, set_unit_everywhere
+from .widgets import FrameCache, Marquee, Palette, Panel, Text, set_unit_everywhere
 
 # Grid shapes (columns, rows) for the windows area, smallest first; the last one pages.
 GRID_SHAPES = ((2, 2), (2, 3), (3, 3), (3, 4), (4, 4), (4, 5))
@@ -20,6 +20,8 @@ QUEUES_PER_PAGE = 8
 RECENT_SHOWN = 4
 # The windows grid's height in screen-height percent (body 72 % minus heading and padding).
 GRID_HEIGHT_PCT = 60.0
+# The share of the screen's height drawn from the cached picture: all but the notice strip (8 %).
+CACHED = 0.92
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -97,9 +99,14 @@ class QueueCell(BoxLayout):
             self.count.text = texts.WAITING_COUNT.format(count=queue.waiting)
 
 
-class HallView(Panel):
+class HallView(BoxLayout):
+    """Everything but the scrolling notice is drawn into one cached picture (`FrameCache`), so the
+    notice's frames do not redraw the panels (see docs/display.md, performance notes)."""
+
+    covers_window = True  # the cached picture and the notice strip paint every pixel
+
     def __init__(self, highlight_seconds: float, **kwargs):
-        super().__init__(orientation="vertical", bg=Palette.background, **kwargs)
+        super().__init__(orientation="vertical", **kwargs)
         self.highlight_seconds = highlight_seconds
         self.page = 0
         self.queue_page = 0
@@ -109,18 +116,21 @@ class HallView(Panel):
         self._blink = 0.0
 
         # Header: the hall's name, the connection mark, date and time.
-        header = Panel(orientation="horizontal", bg=Palette.header, size_hint_y=0.09, padding=(24, 0))
+        header = Panel(orientation="horizontal", bg=Palette.header, size_hint_y=0.09 / CACHED, padding=(24, 0))
         self.hall_name = Text(rel=4.4, bold=True, size_hint_x=0.42, shorten=True)
         self.status = Text(rel=3.2, bold=True, halign="center", color=Palette.highlight_text, size_hint_x=0.22)
-        self.status_panel = Panel(bg=(0, 0, 0, 0), radius=10, size_hint_x=0.24, padding=(6, 10))
+        self.status_panel = Panel(bg=(0, 0, 0, 0), radius=10, padding=(6, 0))
         self.status_panel.add_widget(self.status)
+        # A margin above and below the red connection mark, so that it does not touch the edges.
+        self.status_box = BoxLayout(size_hint_x=0.24)
+        self.status_box.add_widget(self.status_panel)
         self.clock = Text(rel=3.2, halign="right", size_hint_x=0.34, color=Palette.dim)
         header.add_widget(self.hall_name)
-        header.add_widget(self.status_panel)
+        header.add_widget(self.status_box)
         header.add_widget(self.clock)
 
         # Body: the call and recent calls on the left, the windows on the right.
-        self.body = BoxLayout(orientation="horizontal", size_hint_y=0.72, padding=(16, 14), spacing=16)
+        self.body = BoxLayout(orientation="horizontal", size_hint_y=0.72 / CACHED, padding=(16, 14), spacing=16)
         left = BoxLayout(orientation="vertical", size_hint_x=0.37, spacing=14)
         self.call_panel = Panel(orientation="vertical", bg=Palette.panel, radius=14, size_hint_y=0.6, padding=(16, 8))
         self.call_heading = Text(rel=3.4, halign="center", size_hint_y=0.2, color=Palette.dim)
@@ -159,7 +169,7 @@ class HallView(Panel):
         self.body.add_widget(right)
 
         # Waiting counts per queue.
-        queues = Panel(orientation="horizontal", bg=Palette.header, size_hint_y=0.11, padding=(24, 6), spacing=8)
+        queues = Panel(orientation="horizontal", bg=Palette.header, size_hint_y=0.11 / CACHED, padding=(24, 6), spacing=8)
         waiting = BoxLayout(orientation="vertical", size_hint_x=None, width=200)
         waiting.add_widget(Text(rel=3.0, text=texts.WAITING, bold=True, color=Palette.dim))
         waiting.add_widget(Text(rel=2.2, text=texts.WAITING_EN, color=Palette.dim))
@@ -170,12 +180,15 @@ class HallView(Panel):
             queues.add_widget(cell)
 
         # The hall's notice, scrolling.
-        notice = Panel(bg=Palette.header, size_hint_y=0.08, padding=(24, 0))
+        notice = Panel(bg=Palette.header, size_hint_y=1.0 - CACHED, padding=(24, 0))
         self.notice = Marquee(rel=3.2)
         notice.add_widget(self.notice)
 
-        for widget in (header, self.body, queues, notice):
-            self.add_widget(widget)
+        self.cached = FrameCache(orientation="vertical", bg=Palette.background, size_hint_y=CACHED)
+        for widget in (header, self.body, queues):
+            self.cached.add_widget(widget)
+        self.add_widget(self.cached)
+        self.add_widget(notice)
         self.set_unit(self.unit)
 
     # -- sizing and animation ------------------------------------------------------------------
@@ -183,11 +196,12 @@ class HallView(Panel):
     def set_unit(self, unit: float) -> None:
         self.unit = unit
         self.windows_heading.height = 5.0 * unit
+        self.status_box.padding = (0, 1.2 * unit)
         self.waiting_heading.width = 15.0 * unit
         set_unit_everywhere(self, unit)
 
-    def animate(self, dt_s: float) -> None:
-        self.notice.step(dt_s)
+    def animate(self, dt_s: float) -> bool:
+        return self.notice.step(dt_s)
 
     def next_page(self) -> None:
         self.page += 1
@@ -292,5 +306,5 @@ class HallView(Panel):
             "window_font_px": self._cells[0].font_px() if self._cells else {},
             "call_font_px": self.call_number.font_size,
             "queues": [f"{c.name.text} {c.count.text}" for c in self.queue_cells if c.opacity > 0],
-            "notice": self.notice.label.text,
+            "notice": self.notice.text,
         }

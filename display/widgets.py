@@ -3,11 +3,24 @@ size is a fraction of the screen's height (so a 4K screen shows the same layout,
 
 from __future__ import annotations
 
-from kivy.graphics import Color, RoundedRectangle
+from kivy.core.text import Label as CoreLabel
+from kivy.graphics import (
+    Callback,
+    Canvas,
+    ClearBuffers,
+    ClearColor,
+    Color,
+    Fbo,
+    PopMatrix,
+    PushMatrix,
+    Rectangle,
+    RoundedRectangle,
+    Translate,
+)
+from kivy.graphics import opengl as gl
 from kivy.properties import ColorProperty, NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
-from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
 
@@ -105,50 +118,141 @@ class Spacer(Widget):
     pass
 
 
-class Marquee(StencilView):
-    """One line of text scrolling right to left, forever (the hall's notice)."""
+class FrameCache(BoxLayout):
+    """A BoxLayout whose children are drawn into an off-screen buffer (a Kivy `Fbo`), redrawn only
+    when something in it changes; each frame of the window then costs one opaque picture of the
+    whole area. Kivy redraws the whole window for any change (the notice's scrolling): on a
+    software renderer (Mesa llvmpipe) a hall screen's panels, cells and labels cost ~140 ms of
+    rasterising per 1080p frame, the cached picture a fraction of that."""
+
+    bg = ColorProperty((0, 0, 0, 1))  # the area's background: the buffer is cleared to it
+
+    def __init__(self, **kwargs):
+        self.canvas = Canvas()
+        with self.canvas:
+            self.fbo = Fbo(size=(1, 1))
+            Color(1, 1, 1, 1)
+            # The picture is opaque: drawing it without blending is the same and cheaper.
+            Callback(lambda _instr: gl.glDisable(gl.GL_BLEND))
+            self._picture = Rectangle(texture=self.fbo.texture, size=(1, 1))
+            Callback(lambda _instr: gl.glEnable(gl.GL_BLEND))
+        with self.fbo.before:
+            PushMatrix()
+            self._shift = Translate(0, 0)  # children are laid out in window coordinates
+        with self.fbo:
+            self._clear = ClearColor(0, 0, 0, 1)
+            ClearBuffers()
+        with self.fbo.after:
+            PopMatrix()
+        super().__init__(**kwargs)
+        self.bind(pos=self._place, size=self._place, bg=self._place)
+        self._place()
+
+    def _place(self, *_):
+        # Whole pixels, so that the picture maps 1:1 onto the screen (no blur).
+        x, y = round(self.x), round(self.y)
+        size = (max(1, round(self.width)), max(1, round(self.height)))
+        self._clear.rgba = self.bg
+        self._shift.xy = (-x, -y)
+        if tuple(self.fbo.size) != size:
+            self.fbo.size = size
+        self._picture.texture = self.fbo.texture
+        self._picture.pos = (x, y)
+        self._picture.size = size
+
+    def add_widget(self, widget, *args, **kwargs):
+        canvas, self.canvas = self.canvas, self.fbo  # the child draws into the buffer
+        try:
+            super().add_widget(widget, *args, **kwargs)
+        finally:
+            self.canvas = canvas
+
+    def remove_widget(self, widget, *args, **kwargs):
+        canvas, self.canvas = self.canvas, self.fbo
+        try:
+            super().remove_widget(widget, *args, **kwargs)
+        finally:
+            self.canvas = canvas
+
+
+class Marquee(Widget):
+    """One line of text scrolling right to left, forever (the hall's notice). The text is rendered
+    once into one texture; scrolling only moves which part of it is shown (no stencil, no new
+    upload), and a text that fits stands still, centred."""
 
     speed = NumericProperty(8.0)  # screen-height percent per second
 
     def __init__(self, rel: float, **kwargs):
         super().__init__(**kwargs)
-        self.label = Label(color=Palette.text, size_hint=(None, None), halign="left", valign="middle")
         self.rel = rel
         self.unit = 10.8
         self.offset = 0.0
-        self.add_widget(self.label)
-        self.label.bind(texture_size=self._layout)
+        self.text = ""
+        self._texture = None
+        with self.canvas:
+            self._color = Color(*Palette.text)
+            self._rect = Rectangle(size=(0, 0))
         self.bind(pos=self._layout, size=self._layout)
 
+    @property
+    def text_width(self) -> int:
+        return self._texture.width if self._texture is not None else 0
+
+    @property
+    def scrolling(self) -> bool:
+        return self.text_width > self.width * 0.9
+
     def set_text(self, text: str) -> None:
-        if self.label.text != text:
-            self.label.text = text
+        if self.text != text:
+            self.text = text
             self.offset = 0.0
+            self._render()
 
     def set_unit(self, unit: float) -> None:
         self.unit = unit
-        self.label.font_size = font_px(self.rel * unit)
+        self._render()
+
+    def _render(self) -> None:
+        if not self.text:
+            self._texture = None
+        else:
+            label = CoreLabel(text=self.text, font_size=font_px(self.rel * self.unit))
+            label.refresh()
+            self._texture = label.texture
         self._layout()
 
-    def step(self, dt: float) -> None:
-        if not self.label.text:
-            return
-        width = self.label.texture_size[0]
-        span = self.width + width
-        if width <= self.width * 0.9:
-            self.offset = 0.0  # short enough: it stands still, centred
-        else:
-            self.offset = (self.offset + self.speed * self.unit * dt) % max(span, 1.0)
+    def step(self, dt: float) -> bool:
+        """Move on by `dt` seconds of scrolling; False when nothing moved (nothing to redraw)."""
+        if not self.scrolling:
+            self.offset = 0.0
+            return False
+        span = self.width + self.text_width
+        self.offset = (self.offset + self.speed * self.unit * dt) % max(span, 1.0)
         self._layout()
+        return True
 
     def _layout(self, *_):
-        self.label.size = self.label.texture_size
-        width = self.label.texture_size[0]
-        if width <= self.width * 0.9:
-            x = self.x + (self.width - width) / 2
-        else:
-            x = self.right - self.offset
-        self.label.pos = (x, self.y + (self.height - self.label.height) / 2)
+        texture = self._texture
+        if texture is None or self.width <= 0:
+            self._rect.size = (0, 0)
+            return
+        width, height = texture.size
+        y = round(self.y + (self.height - height) / 2)
+        if not self.scrolling:
+            self._rect.texture = texture
+            self._rect.pos = (round(self.x + (self.width - width) / 2), y)
+            self._rect.size = (width, height)
+            return
+        # The part of the text inside the strip: [left, right) in window pixels.
+        text_x = round(self.right - self.offset)
+        left = max(round(self.x), text_x)
+        right = min(round(self.right), text_x + width)
+        if right <= left:
+            self._rect.size = (0, 0)
+            return
+        self._rect.texture = texture.get_region(left - text_x, 0, right - left, height)
+        self._rect.pos = (left, y)
+        self._rect.size = (right - left, height)
 
 
 def set_unit_everywhere(root: Widget, unit: float) -> None:
@@ -160,4 +264,4 @@ def set_unit_everywhere(root: Widget, unit: float) -> None:
             widget.set_unit(unit)
 
 
-__all__ = ["Panel", "Text", "Spacer", "Marquee", "Palette", "rgb", "set_unit_everywhere"]
+__all__ = ["Panel", "Text", "Spacer", "Marquee", "FrameCache", "Palette", "rgb", "set_unit_everywhere"]

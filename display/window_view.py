@@ -38,8 +38,8 @@ class WindowView(Panel):
     def set_unit(self, unit: float) -> None:
         set_unit_everywhere(self, unit)
 
-    def animate(self, dt_s: float) -> None:
-        pass
+    def animate(self, dt_s: float) -> bool:
+        return False  # nothing moves on a window screen
 
     def next_page(self) -> None:
         pass

@@ -72,13 +72,14 @@ def main() -> None:
                 emit({"event": "render", "number": number, "t": time.time()})
                 undrawn.append(number)
 
-        def traced_flip(*_args) -> None:
-            # The frame that carries the new number has been drawn (label textures included).
+        def traced_frame() -> None:
+            # The frame that carries the new number has been drawn completely (label textures
+            # included; the app waits for the renderer at the end of each frame).
             while undrawn:
                 emit({"event": "drawn", "number": undrawn.pop(0), "t": time.time()})
 
         app.render_hooks.append(traced_render)
-        Window.bind(on_flip=traced_flip)
+        app.frame_hooks.append(traced_frame)
 
     def run_command(message: dict) -> None:
         cmd = message.get("cmd")
