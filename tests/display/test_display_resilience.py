@@ -7,10 +7,13 @@ import base64
 import os
 import socket
 import time
+from pathlib import Path
 
 import orjson
+from PIL import Image, ImageChops
 from websockets.sync.client import connect
 
+from display import texts
 from display.stream import StreamClient, StreamOptions
 
 from display_support import DISPLAY_TOKEN, HALL, Hall, ServerProcess, artifact, write_hall_config
@@ -54,6 +57,134 @@ def test_screens_recover_the_true_state_after_the_server_is_killed(server, hall,
     assert state["snapshots"] == 1  # resumed with ?since=: the missed events were replayed
     state = window_screen.wait_for(lambda s: not s["stale"] and s["state"] == "暂停服务", "paused after the restart")
     assert second["number"] in state["footline"]
+
+
+def hall_stream(server: ServerProcess):
+    """A plain WebSocket client of the hall stream, as a display (its token in the header)."""
+    return connect(
+        f"ws://127.0.0.1:{server.port}/api/v1/halls/{HALL}/stream",
+        additional_headers={"Authorization": f"Bearer {DISPLAY_TOKEN}"},
+    )
+
+
+def first_snapshot(ws) -> dict:
+    snapshot = orjson.loads(ws.recv(timeout=10))
+    assert snapshot["type"] == "snapshot"
+    return snapshot
+
+
+def server_truth(server: ServerProcess) -> dict:
+    """What a hall screen must show, from a fresh snapshot of the hall stream (the server's own
+    state, CONTRACT §7): every window's name, number and state, the queue counts, the newest call
+    and the four before it."""
+    with hall_stream(server) as ws:
+        snapshot = first_snapshot(ws)
+    windows = []
+    for w in snapshot["windows"]:
+        current = w.get("current")
+        if w["status"] == "closed":
+            number, state = "", texts.STATE_CLOSED
+        elif w["status"] == "paused":
+            number, state = (current["number"] if current else ""), texts.STATE_PAUSED
+        elif current is None:
+            number, state = "", texts.STATE_IDLE
+        else:
+            number = current["number"]
+            state = texts.STATE_SERVING if current["status"] == "serving" else texts.STATE_CALLED
+        windows.append({"name": w["name"], "number": number, "state": state})
+    calls = [c["number"] for c in snapshot["recent_calls"]]
+    return {
+        "windows": windows,
+        "queues": [f"{q['id']} {q['name']} {texts.WAITING_COUNT.format(count=q['waiting'])}" for q in snapshot["queues"]],
+        "call": calls[0] if calls else "",
+        "recent": calls[1:5],
+    }
+
+
+def shown(state: dict) -> dict:
+    return {"windows": state["windows"], "queues": state["queues"], "call": state["call"]["number"],
+            "recent": state["recent"]}
+
+
+# Parts of a 1920x1080 hall screen that hold only the hall's state (left, top, right, bottom):
+# not the clock, the notice (it scrolls) or the big call (highlighted when it arrived live).
+PICTURE_PARTS = {
+    "windows": (550, 180, 1895, 855),
+    "recent calls": (20, 640, 515, 855),
+    "queue counts": (0, 884, 1920, 990),
+}
+
+
+def same_pixels(a: Path, b: Path, box: tuple[int, int, int, int]) -> bool:
+    with Image.open(a) as image_a, Image.open(b) as image_b:
+        difference = ImageChops.difference(image_a.convert("RGB").crop(box), image_b.convert("RGB").crop(box))
+        return difference.getbbox() is None
+
+
+def test_hall_screen_shows_the_true_state_of_a_restarted_server(tmp_path, displays):
+    """A hall of 20 windows; the server is SIGKILLed, restarted, and much changes at once (staff
+    sign in, out, call, recall, pause, finish; tickets in every queue) before and while the screen
+    comes back: it must end up showing exactly the server's state, live."""
+    config = write_hall_config(tmp_path / "hall20.toml", windows=20, staff=12)
+    server = ServerProcess(config, tmp_path / "data-20")
+    server.start()
+    hall = Hall(server)
+    try:
+        before = {}
+        for i in (1, 2):
+            hall.sign_in(f"s{i:03d}", f"W{i:02d}")
+            hall.issue("ABCD"[i - 1])
+            before[i] = hall.call_next(f"s{i:03d}", f"W{i:02d}")
+        screen = displays(server, "hall", 1920, 1080, **QUIET)
+        screen.wait_for(lambda s: s["connected"] and shown(s) == server_truth(server), "the hall before the restart")
+
+        server.kill()
+        state = screen.wait_for(lost, "the connection-lost mark")
+        screen.screenshot("display-hall-1920x1080-lost.png")
+        seq_before = state["seq"]
+
+        server.start()
+        # Windows W03..W12 open; tickets in every queue; calls, a recall, a pause, a sign-out.
+        for i in range(3, 13):
+            hall.sign_in(f"s{i:03d}", f"W{i:02d}")
+        tickets = [hall.issue(q) for q in "ABCDK" for _ in range(3)]
+        for i, ticket in before.items():
+            hall.act(ticket["id"], "finish", staff=f"s{i:03d}")
+        called = {}
+        for i in range(1, 13):
+            called[i] = hall.call_next(f"s{i:03d}", f"W{i:02d}")
+        assert all(called.values()), "every open window found a ticket"
+        hall.act(called[1]["id"], "finish", staff="s001")
+        hall.act(called[3]["id"], "start", staff="s003")
+        hall.pause("s004", "W04")
+        hall.sign_out("s005", "W05")
+        hall.act(called[6]["id"], "recall", staff="s006")
+        truth = server_truth(server)
+        assert truth["call"] == called[6]["number"] and len(tickets) == 15
+
+        state = screen.wait_for(
+            lambda s: not s["stale"] and s["connected"] and shown(s) == truth,
+            "the server's true state after the restart",
+        )
+        assert state["status"] == "" and not state["dimmed"]
+        assert state["seq"] > seq_before and state["connects"] >= 2
+        assert state["call"]["heading"].startswith(texts.RECALL)  # the last change was a recall
+        restarted = screen.screenshot("display-hall-1920x1080-after-restart.png")
+
+        # The picture too, not only the labels: a screen started now, straight from a snapshot,
+        # draws the same windows, queue counts and recent calls, pixel for pixel.
+        fresh = displays(server, "hall", 1920, 1080, **QUIET)
+        fresh.wait_for(lambda s: s["connected"] and shown(s) == truth, "the same state on a fresh screen")
+        reference = fresh.screenshot("display-hall-1920x1080-fresh.png")
+        for name, box in PICTURE_PARTS.items():
+            assert same_pixels(restarted, reference, box), f"the restarted screen's {name} differ from a fresh screen's"
+
+        # And it is live: the next change shows too.
+        hall.resume("s004", "W04")
+        screen.wait_for(lambda s: shown(s) == server_truth(server), "the next change after the restart")
+    finally:
+        hall.close()
+        server.stop()
 
 
 def test_screen_marks_a_server_that_stops_answering_pings(server, hall, displays):
@@ -140,13 +271,8 @@ def test_a_client_that_never_reads_does_not_hold_up_the_others(server, hall, dis
     dead = [_dead_client(server.port) for _ in range(3)]
     screen = displays(server, "hall", 1280, 720, **QUIET)
     try:
-        with connect(
-            f"ws://127.0.0.1:{server.port}/api/v1/halls/{HALL}/stream",
-            additional_headers={"Authorization": f"Bearer {DISPLAY_TOKEN}"},
-        ) as live:
-            snapshot = orjson.loads(live.recv(timeout=10))
-            assert snapshot["type"] == "snapshot"
-            seq = snapshot["seq"]
+        with hall_stream(server) as live:
+            seq = first_snapshot(live)["seq"]
             hall.sign_in("s001", "W01")
             rounds = 150
             numbers = []
