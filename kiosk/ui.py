@@ -201,6 +201,42 @@ class QrImage(Image):
         self.qr_data = data
 
 
+class CameraPreview(Image):
+    """What the camera sees, mirrored like a looking glass, a few times a second while the face
+    screen shows, so a citizen can place their face. Shown only, never kept."""
+
+    FPS = 6
+    WIDTH = 400  # pixels uploaded per refresh: enough for a preview, cheap for a software renderer
+
+    def __init__(self, grabber: Any, width: float, height: float, **kwargs: Any):
+        super().__init__(size_hint=(None, None), size=(width, height), fit_mode="contain", **kwargs)
+        self._grabber = grabber
+        self._seq = -1
+        self._event = Clock.schedule_interval(self._refresh, 1 / self.FPS)
+
+    def _refresh(self, _dt: float) -> None:
+        if self.parent is None:  # the screen was rebuilt or left
+            self._event.cancel()
+            return
+        frame = self._grabber.latest()
+        if frame is None or frame.seq == self._seq:
+            return
+        self._seq = frame.seq
+        import cv2
+
+        image = frame.image
+        height, width = image.shape[:2]
+        small = cv2.resize(image, (self.WIDTH, max(1, round(height * self.WIDTH / width))), interpolation=cv2.INTER_AREA)
+        # Mirrored, bottom row first as GL textures are, and RGB (a "bgr" upload is not honoured by
+        # every GL driver).
+        small = cv2.cvtColor(cv2.flip(small, -1), cv2.COLOR_BGR2RGB)
+        size = (small.shape[1], small.shape[0])
+        if self.texture is None or tuple(self.texture.size) != size:
+            self.texture = Texture.create(size=size, colorfmt="rgb")
+        self.texture.blit_buffer(small.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        self.canvas.ask_update()
+
+
 _TILE_COLORS = {
     "home.take": "primary", "home.checkin": "teal", "home.guide": "green", "home.follow": "orange",
     "home.green": "green", "home.evaluate": "purple",
@@ -724,7 +760,18 @@ class KioskUI(FloatLayout):
         channel = c.flow.session.identify_channel or "card"
         body = self.page(self.tr(f"id.{channel}"), 30)
         body.add_widget(Txt(self.tr(f"id.{channel}.prompt"), size=self.fs("title"), halign="center"))
-        body.add_widget(self._reader_box(pick(*c.flow.session.id_advice, self.lang) or self.tr("id.waiting")))
+        advice = pick(*c.flow.session.id_advice, self.lang) or self.tr("id.waiting")
+        grabber = getattr(c.devices.camera, "grabber", None) if channel == "face" else None
+        if grabber is not None:
+            row = BoxLayout(size_hint_y=None, height=self.px(480))
+            row.add_widget(Widget())
+            row.add_widget(CameraPreview(grabber, self.px(640), self.px(480)))
+            row.add_widget(Widget())
+            body.add_widget(row)
+            self.advice_label = Txt(advice, size=self.fs("title"), bold=True, color=C["primary"], halign="center")
+            body.add_widget(self.advice_label)
+        else:
+            body.add_widget(self._reader_box(advice))
         body.add_widget(Txt(self.tr("id.data_note"), size=self.fs("body"), color=C["muted"], halign="center"))
         if c.simulated(channel):
             body.add_widget(Btn(self.tr("id.demo_present"), "id.demo_present", ui=self, bg=C["card"],

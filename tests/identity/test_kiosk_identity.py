@@ -73,6 +73,15 @@ def enrol(hall: HallClient, id_number: str, name: str, image: Any) -> None:
     assert response.status_code == 201, response.text
 
 
+def still_camera(directory: Path) -> str:
+    """A printed photo held still in front of the camera (only sensor noise changes)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    base = cv2.cvtColor(on_canvas(grace_hopper()), cv2.COLOR_RGB2BGR)
+    for i in range(6):
+        cv2.imwrite(str(directory / f"frame-{i:02d}.png"), noisy(base, 3, seed=i))
+    return f"sim:{directory}"
+
+
 def blinking_camera(directory: Path) -> str:
     """A folder the simulated camera shows in turn: a real face that blinks, with sensor noise."""
     from hardware.camera.faces import FaceDetector
@@ -273,10 +282,13 @@ def test_identification_screens_in_each_layout(kiosk_server: ServerProcess, tmp_
     config = kiosk_toml(kiosk_server.url, hall="i01", token=token_for("i01", "kiosk-1"), orientation=orientation,
                         language=language, large=large, devices={"printer": "sim", "scanner": "sim",
                                                                  "card_reader": "sim", "idcard_reader": "sim",
-                                                                 "camera": blinking_camera(tmp_path / "camera")})
+                                                                 "camera": still_camera(tmp_path / "camera")})
     out = run_scenario(tmp_path, "identity_tour", config, {"tag": tag, "person": person,
                                                            "phone": f"1390531001{int(large)}"}, script=SCRIPT)
     expected = ("Your bookings today", "Check in") if language == "en" else ("您今天的预约", "预约签到")
     assert all(text in out["identified"] for text in expected), out["identified"]
     if large:
         assert "自动享受绿色通道" in out["identified"]  # born 1952: over 70
+    # The still photo is asked to blink, shown in the preview, and never sent to the server.
+    assert out["still"]["screen"] == "identify" and not out["still"]["sent"]
+    assert ("blink" if language == "en" else "请眨眨眼") in out["still"]["texts"]
