@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.graphics import opengl as gl
 
 from . import watchdog
+from .gl_finish import gl_finish
 from .board import Call, HallBoard
 from .hall_view import HallView
 from .settings import Settings
@@ -61,6 +61,7 @@ class DisplayApp(App):
         self.frame_cost = 0.0  # seconds to draw a frame, smoothed
         self._frame_started = 0.0
         self._since_animation = 0.0
+        self._gl_finish: Callable[[], None] | None = None
         self._pending = threading.Event()
 
     def build(self):
@@ -75,6 +76,7 @@ class DisplayApp(App):
         Window.bind(size=self._on_resize)
         self._on_resize(Window, Window.size)
         # Handlers bound to on_draw / on_flip run before Kivy draws / swaps the frame.
+        self._gl_finish = gl_finish()
         Window.bind(on_draw=self._frame_start, on_flip=self._frame_end)
         if getattr(self.view, "covers_window", False):
             # The view paints every pixel of every frame: clearing the window first only costs
@@ -114,7 +116,8 @@ class DisplayApp(App):
         # Wait until the frame is really drawn. A software renderer (Mesa llvmpipe) otherwise
         # queues frame after frame (offscreen, a swap flushes nothing) and pays for all of them at
         # the next texture upload: a changed label then waited seconds behind the notice's frames.
-        gl.glFinish()
+        if self._gl_finish is not None:
+            self._gl_finish()
         cost = time.perf_counter() - self._frame_started
         self.frame_cost = cost if not self.frame_cost else 0.8 * self.frame_cost + 0.2 * cost
         for hook in self.frame_hooks:
