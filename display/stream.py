@@ -5,8 +5,8 @@ board (under `lock`) and the `connected` / `stale` flags.
 - The token travels in the Authorization header, so it never lands in access logs.
 - Dead connections are found by the websockets library's ping frames (`ping_interval`,
   `ping_timeout`): a server that stops answering is dropped after a few seconds.
-- After any drop it reconnects with exponential backoff (capped at `backoff_max`, about a second,
-  so a restarted server is shown correctly within moments of being back) and resumes with
+- After any drop it reconnects with exponential backoff (capped at `backoff_max`, half a second:
+  the screens promise the server's true state within 2 s of it being back) and resumes with
   `?since=<last seq>`; the server then replays what was missed, or sends a fresh snapshot.
 """
 
@@ -42,7 +42,7 @@ class StreamOptions:
     open_timeout: float = 2.0
     close_timeout: float = 1.0
     backoff_initial: float = 0.05
-    backoff_max: float = 1.0
+    backoff_max: float = 0.5  # a refused attempt costs a down server nothing
     refused_backoff: float = 10.0  # after 4401/4403: the token is wrong, don't hammer the server
     stale_after: float = 1.0  # disconnected this long: the screen marks its numbers as stale
 
