@@ -22,7 +22,7 @@ from . import __version__
 from .api import ApiClient, ApiError
 from .config import KioskConfig
 from .devices import DeviceSet
-from .flow import (CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, search_items,
+from .flow import (CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, queue_name, search_items,
                    valid_id_number, windows_text)
 from .identification import IdentificationMixin
 from .strings import t
@@ -463,7 +463,7 @@ class Controller(IdentificationMixin):
         return TicketSlip.from_ticket_json(
             body,
             hall_name=hall_name or ticket.get("hall_name") or self.config.hall,
-            queue_name=ticket.get("queue_name") or ticket.get("queue") or "—",
+            queue_name=queue_name(queue, lang) or ticket.get("queue_name") or ticket.get("queue") or "—",
             windows_text=windows_text(queue, self.window_names(), lang),
             server_base_url=self.config.server_url + "/",
             item_name=ticket.get("item_name"),

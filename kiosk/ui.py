@@ -709,13 +709,15 @@ class KioskUI(FloatLayout):
             start, end = local_hm(r.slot_start, c.hall), local_hm(r.slot_end, c.hall)
             state = "" if r.open else f"（{self.tr('identified.checked_in')}）" if self.lang == "zh" \
                 else f" ({self.tr('identified.checked_in')})"
-            listing.add_widget(Txt(f"{start}–{end}  {r.queue} {r.queue_name}{state}", size=self.fs("body"),
+            name = queue_name(c.queue(r.queue), self.lang) or r.queue_name
+            listing.add_widget(Txt(f"{start}–{end}  {r.queue} {name}{state}", size=self.fs("body"),
                                    color=C["text"] if r.open else C["muted"]))
         first = next(iter(who.open_reservations), None)
         actions = self.column(20)
         if first is not None:
             start, end = local_hm(first.slot_start, c.hall), local_hm(first.slot_end, c.hall)
-            actions.add_widget(Btn(f"[b]{self.tr('identified.checkin', start=start, end=end, name=first.queue_name)}[/b]",
+            name = queue_name(c.queue(first.queue), self.lang) or first.queue_name
+            actions.add_widget(Btn(f"[b]{self.tr('identified.checkin', start=start, end=end, name=name)}[/b]",
                                    "identified.checkin", ui=self, bg=C["green"], size=self.fs("tile"),
                                    size_hint_y=None, height=self.target(180)))
         else:
@@ -880,7 +882,7 @@ class KioskUI(FloatLayout):
         number.add_widget(Txt(self.tr("ticket.number"), size=self.fs("body"), color=C["muted"], halign="center"))
         number.add_widget(Txt(f"[b]{ticket.get('number', '')}[/b]", size=self.fs("huge"), color=C["primary"],
                               halign="center"))
-        line = ticket.get("queue_name") or ""
+        line = queue_name(c.queue(ticket.get("queue")), self.lang) or ticket.get("queue_name") or ""
         if ticket.get("item_name"):
             line += f" · {ticket['item_name']}"
         number.add_widget(Txt(line, size=self.fs("body"), halign="center"))
