@@ -181,7 +181,9 @@ def test_hall_screen_shows_the_true_state_of_a_restarted_server(tmp_path, displa
 
         # And it is live: the next change shows too.
         hall.resume("s004", "W04")
-        screen.wait_for(lambda s: shown(s) == server_truth(server), "the next change after the restart")
+        truth = server_truth(server)
+        assert truth["windows"][3]["state"] == texts.STATE_CALLED
+        screen.wait_for(lambda s: shown(s) == truth, "the next change after the restart")
     finally:
         hall.close()
         server.stop()
