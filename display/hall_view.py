@@ -20,8 +20,9 @@ QUEUES_PER_PAGE = 8
 RECENT_SHOWN = 4
 # The windows grid's height in screen-height percent (body 72 % minus heading and padding).
 GRID_HEIGHT_PCT = 60.0
-# The share of the screen's height drawn from the cached picture: all but the notice strip (8 %).
-CACHED = 0.92
+# The notice strip's height in screen-height percent; the cached picture is all the rest (92 %).
+NOTICE_PCT = 8.0
+CACHED = 1.0 - NOTICE_PCT / 100
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -180,11 +181,12 @@ class HallView(BoxLayout):
             queues.add_widget(cell)
 
         # The hall's notice, scrolling.
-        notice = Panel(bg=Palette.header, size_hint_y=1.0 - CACHED, padding=(24, 0))
+        # Whole pixels: the strip and the cached picture meet exactly (nothing else paints there).
+        self.notice_strip = notice = Panel(bg=Palette.header, size_hint_y=None, padding=(24, 0))
         self.notice = Marquee(rel=3.2)
         notice.add_widget(self.notice)
 
-        self.cached = FrameCache(orientation="vertical", bg=Palette.background, size_hint_y=CACHED)
+        self.cached = FrameCache(orientation="vertical", bg=Palette.background)
         for widget in (header, self.body, queues):
             self.cached.add_widget(widget)
         self.add_widget(self.cached)
@@ -197,6 +199,7 @@ class HallView(BoxLayout):
         self.unit = unit
         self.windows_heading.height = 5.0 * unit
         self.status_box.padding = (0, 1.2 * unit)
+        self.notice_strip.height = round(NOTICE_PCT * unit)
         self.waiting_heading.width = 15.0 * unit
         set_unit_everywhere(self, unit)
 

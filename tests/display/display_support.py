@@ -269,6 +269,17 @@ def artifact(name: str) -> Path:
     return ARTIFACTS / name
 
 
+def unpainted_pixels(path: Path) -> int:
+    """Pure black pixels in a screenshot: the hall screen does not clear the window (its picture
+    and notice strip paint every pixel), so these would be pixels nothing painted; the screens
+    use no black."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        colors = image.convert("RGB").getcolors(1 << 24) or []
+    return sum(count for count, rgb in colors if rgb == (0, 0, 0))
+
+
 def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()[:24]
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"

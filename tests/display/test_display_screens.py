@@ -3,7 +3,7 @@ pauses, staff signing in, screenshots at every supported size."""
 
 from __future__ import annotations
 
-from display_support import STAFF_NAMES, png_size
+from display_support import STAFF_NAMES, png_size, unpainted_pixels
 
 HIGHLIGHT_LONG = {"highlight_seconds": 600, "page_seconds": 600}
 
@@ -71,7 +71,8 @@ def test_hall_screen_highlight_ends_and_a_recall_highlights_again(server, hall, 
     hall.act(called["id"], "recall", staff="s003")
     state = screen.wait_for(lambda s: s["call"]["highlighted"], "the recall highlighted")
     assert state["call"]["heading"].startswith("再次呼叫") and state["call"]["number"] == ticket["number"]
-    screen.screenshot("display-hall-1280x720.png")
+    path = screen.screenshot("display-hall-1280x720.png")
+    assert unpainted_pixels(path) == 0
 
 
 def test_hall_screen_4k(server, hall, displays):
@@ -84,6 +85,7 @@ def test_hall_screen_4k(server, hall, displays):
     assert state["hall_name"] == "测试市政务服务中心"
     path = screen.screenshot("display-hall-3840x2160.png")
     assert png_size(path) == (3840, 2160)
+    assert unpainted_pixels(path) == 0
 
 
 def test_window_screen_shows_staff_number_and_states(server, hall, displays):
