@@ -1,9 +1,10 @@
 """Events between server processes over one PostgreSQL, through its LISTEN/NOTIFY.
 
-- Every write job that produced events runs `SELECT pg_notify('queue_server_events',
-  '<hall> <first seq> <last seq> <origin>')` inside its own transaction: PostgreSQL delivers the
-  notification only if, and when, that transaction commits. The payload stays small (NOTIFY's
-  limit is 8000 bytes); the events themselves are read back from the events table.
+- Every group commit of the writer whose jobs produced events runs `SELECT pg_notify(
+  'queue_server_events', '<hall> <first seq> <last seq> <origin>')` once per hall inside its
+  transaction, after its rows are written: PostgreSQL delivers the notification only if, and
+  when, that transaction commits. The payload stays small (NOTIFY's limit is 8000 bytes); the
+  events themselves are read back from the events table.
 - Every process LISTENs on a dedicated connection (psycopg's async connection, on the event
   loop). A notification from another process makes it catch up with that hall: in one
   REPEATABLE READ snapshot it reads the hall's version, its events after the last one delivered
@@ -30,11 +31,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from ..config import Hall
-from ..core.engine import HallState
+from ..core.engine import Event, HallState
 from ..storage import repository
 from ..storage.writer import HallStore, Writer, WriteTx
 from .hub import Encoded, LocalHub, message_of
@@ -80,24 +81,25 @@ class PostgresHub(LocalHub):
         self._listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while the LISTEN connection is up (tests, logs)
 
-    # -- announcing (on the writer thread, inside the job's transaction) -------------------------
+    # -- announcing (on the writer thread, inside the batch's transaction) ------------------------
     def announcing(self, fn: Callable[[WriteTx], T]) -> Callable[[WriteTx], T]:
-        """Wrap a write job: after it ran, notify its events' halls and seq ranges. The
-        notification is part of the job's savepoint: a rolled-back job announces nothing."""
+        """Wrap a write job: when it produced events, its batch notifies their halls and seq
+        ranges before committing (once per batch and hall, however many jobs). A job that fails
+        announces nothing; a batch that rolls back, nothing at all."""
 
         def job(tx: WriteTx) -> T:
             result = fn(tx)
             if tx.events:
-                ranges: dict[str, tuple[int, int]] = {}
-                for hall_id, event in tx.events:
-                    first, _ = ranges.get(hall_id, (event.seq, event.seq))
-                    ranges[hall_id] = (first, event.seq)
-                for hall_id, (first, last) in ranges.items():
-                    payload = f"{hall_id} {first} {last} {self.origin}"
-                    tx.conn.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
+                tx.run_before_commit(self._announce)
             return result
 
         return job
+
+    def _announce(self, conn: Connection, events: dict[str, list[Event]]) -> None:
+        for hall_id, hall_events in events.items():
+            if hall_events:
+                payload = f"{hall_id} {hall_events[0].seq} {hall_events[-1].seq} {self.origin}"
+                conn.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload})
 
     # -- delivering (on the event loop) ----------------------------------------------------------
     def publish(self, hall_id: str, messages: Iterable[dict[str, Any]]) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..config import Hall
 from ..core.engine import Change, HallState
@@ -142,32 +144,59 @@ _UPDATE_TICKET = s.tickets.update().where(s.tickets.c.id == bindparam("b_id"))
 _UPDATE_WINDOW = s.windows.update().where(
     s.windows.c.hall_id == bindparam("b_hall"), s.windows.c.window_id == bindparam("b_window")
 )
-_UPDATE_COUNTER = s.counters.update().where(
-    s.counters.c.hall_id == bindparam("b_hall"),
-    s.counters.c.service_day == bindparam("b_day"),
-    s.counters.c.queue == bindparam("b_queue"),
-)
-_INSERT_COUNTER = s.counters.insert()
 _INSERT_EVENT = s.events.insert()
 _UPDATE_HALL = s.hall_state.update().where(s.hall_state.c.hall_id == bindparam("b_hall"))
+_UPSERT_COUNTER: dict[str, Any] = {}  # per dialect
 
 
-def persist(conn: Connection, state: HallState, change: Change, *, phone_enc: dict[str, str] | None = None) -> None:
-    """Write a change the engine decided (not yet applied to `state`)."""
-    hall_id = state.hall.id
-    day = change.new_day or state.service_day
-    for ticket in change.tickets.values():
-        row = ticket_to_row(hall_id, ticket)
-        if ticket.id in change.created:
-            row["phone_enc"] = (phone_enc or {}).get(ticket.id)
-            conn.execute(_INSERT_TICKET, row)
-        else:
-            row["b_id"] = ticket.id
-            conn.execute(_UPDATE_TICKET, row)
-    for window in change.windows.values():
-        conn.execute(
-            _UPDATE_WINDOW,
-            {
+def _upsert_counter(conn: Connection) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL both have it): one statement for
+    a counter whether or not its day's row exists yet."""
+    name = conn.dialect.name
+    statement = _UPSERT_COUNTER.get(name)
+    if statement is None:
+        dialect_insert = sqlite_insert if name == "sqlite" else postgresql_insert
+        base = dialect_insert(s.counters)
+        statement = base.on_conflict_do_update(
+            index_elements=[s.counters.c.hall_id, s.counters.c.service_day, s.counters.c.queue],
+            set_={"last_seq": base.excluded.last_seq, "calls": base.excluded.calls},
+        )
+        _UPSERT_COUNTER[name] = statement
+    return statement
+
+
+class PendingWrites:
+    """Rows of engine changes not yet written. `add` turns a change into rows against the state
+    it was decided on (before `state.apply`); `flush` writes everything added so far with one
+    executemany per table, later rows of the same ticket, window, counter or hall replacing
+    earlier ones. The writer keeps one per job and one per batch: a batch of N tickets costs a
+    handful of statements instead of N times as many."""
+
+    def __init__(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
+        self._tickets: dict[str, tuple[dict[str, Any], bool]] = {}  # id → (row, created)
+        self._windows: dict[tuple[str, str], dict[str, Any]] = {}
+        self._counters: dict[tuple[str, dt.date, str], dict[str, Any]] = {}
+        self._events: list[dict[str, Any]] = []
+        self._halls: dict[str, dict[str, Any]] = {}
+        self.hall_ids: set[str] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.hall_ids)
+
+    def add(self, state: HallState, change: Change, *, phone_enc: dict[str, str] | None = None) -> None:
+        hall_id = state.hall.id
+        day = change.new_day or state.service_day
+        self.hall_ids.add(hall_id)
+        for ticket in change.tickets.values():
+            row = ticket_to_row(hall_id, ticket)
+            if ticket.id in change.created:
+                row["phone_enc"] = (phone_enc or {}).get(ticket.id)
+            self._put_ticket(ticket.id, row, ticket.id in change.created)
+        for window in change.windows.values():
+            self._windows[(hall_id, window.id)] = {
                 "b_hall": hall_id,
                 "b_window": window.id,
                 "queues": list(window.queues),
@@ -176,30 +205,61 @@ def persist(conn: Connection, state: HallState, change: Change, *, phone_enc: di
                 "staff_id": window.staff.id if window.staff else None,
                 "staff_name": window.staff.name if window.staff else None,
                 "current_ticket": window.current,
-            },
+            }
+        for queue in set(change.counters) | set(change.queue_calls):
+            last_seq = change.counters.get(queue, 0 if change.new_day else state.counters.get(queue, 0))
+            calls = change.queue_calls.get(queue, 0 if change.new_day else state.queue_calls.get(queue, 0))
+            self._counters[(hall_id, day, queue)] = {
+                "hall_id": hall_id, "service_day": day, "queue": queue, "last_seq": last_seq, "calls": calls,
+            }
+        self._events.extend(
+            {"hall_id": hall_id, "seq": e.seq, "type": e.type, "data": e.data, "created_at": e.at}
+            for e in change.events
         )
-    touched = set(change.counters) | set(change.queue_calls)
-    for queue in sorted(touched):
-        last_seq = change.counters.get(queue, 0 if change.new_day else state.counters.get(queue, 0))
-        calls = change.queue_calls.get(queue, 0 if change.new_day else state.queue_calls.get(queue, 0))
-        key = {"b_hall": hall_id, "b_day": day, "b_queue": queue}
-        updated = conn.execute(_UPDATE_COUNTER, {**key, "last_seq": last_seq, "calls": calls})
-        if updated.rowcount == 0:
-            conn.execute(
-                _INSERT_COUNTER,
-                {"hall_id": hall_id, "service_day": day, "queue": queue, "last_seq": last_seq, "calls": calls},
-            )
-    if change.events:
-        conn.execute(
-            _INSERT_EVENT,
-            [
-                {"hall_id": hall_id, "seq": e.seq, "type": e.type, "data": e.data, "created_at": e.at}
-                for e in change.events
-            ],
-        )
-    if change.events or change.new_day:
-        last_seq = change.events[-1].seq if change.events else state.seq
-        conn.execute(_UPDATE_HALL, {"b_hall": hall_id, "last_seq": last_seq, "service_day": day})
+        if change.events or change.new_day:
+            last_seq = change.events[-1].seq if change.events else state.seq
+            self._halls[hall_id] = {"b_hall": hall_id, "last_seq": last_seq, "service_day": day}
+
+    def _put_ticket(self, ticket_id: str, row: dict[str, Any], created: bool) -> None:
+        earlier = self._tickets.get(ticket_id)
+        if earlier is not None and earlier[1]:  # created in this lot: insert it as it is now
+            self._tickets[ticket_id] = ({**row, "phone_enc": earlier[0]["phone_enc"]}, True)
+        else:
+            self._tickets[ticket_id] = (row, created)
+
+    def absorb(self, other: "PendingWrites") -> None:
+        """Take a finished job's rows (added after everything already here)."""
+        for ticket_id, (row, created) in other._tickets.items():
+            self._put_ticket(ticket_id, row, created)
+        self._windows.update(other._windows)
+        self._counters.update(other._counters)
+        self._events.extend(other._events)
+        self._halls.update(other._halls)
+        self.hall_ids |= other.hall_ids
+
+    def flush(self, conn: Connection) -> None:
+        if not self:
+            return
+        inserts = [row for row, created in self._tickets.values() if created]
+        updates = [{**row, "b_id": row["id"]} for row, created in self._tickets.values() if not created]
+        for statement, rows in (
+            (_INSERT_TICKET, inserts),
+            (_UPDATE_TICKET, updates),
+            (_UPDATE_WINDOW, list(self._windows.values())),
+            (_upsert_counter(conn) if self._counters else None, list(self._counters.values())),
+            (_INSERT_EVENT, self._events),
+            (_UPDATE_HALL, list(self._halls.values())),
+        ):
+            if rows:
+                conn.execute(statement, rows)
+        self._clear()
+
+
+def persist(conn: Connection, state: HallState, change: Change, *, phone_enc: dict[str, str] | None = None) -> None:
+    """Write a change the engine decided (not yet applied to `state`) at once."""
+    pending = PendingWrites()
+    pending.add(state, change, phone_enc=phone_enc)
+    pending.flush(conn)
 
 
 def load_ticket(conn: Connection, hall_id: str, ticket_id: str) -> Ticket | None:
