@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from ..config import Hall
 from ..core.errors import NotFound
@@ -36,6 +37,19 @@ async def principal(
     found = await tokens(request).resolve(credentials.credentials)
     if found is None:
         raise Unauthorized("the token is unknown, revoked or expired", "令牌无效或已过期，请重新登录")
+    return found
+
+
+async def allowed_principal(request: Request, hall: str, *kinds: str) -> Principal | None:
+    """For lean routes: the token's principal when every check above would pass (a bearer token
+    that resolves, of this hall, of one of `kinds`); None otherwise, and the route's standard
+    handler then gives the usual answer (401 or 403)."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if scheme.lower() != "bearer" or not token:
+        return None
+    found = await tokens(request).resolve(token)
+    if found is None or found.hall_id != hall or found.kind not in kinds:
+        return None
     return found
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from ..config import Hall
 from ..core import views
@@ -19,26 +21,23 @@ from ..identity import service as identity_service
 from ..services import tickets as ticket_service
 from ..services.auth import Forbidden
 from ..services.principals import Principal
-from .deps import existing_window, get_runtime, hall_principal, require, the_hall, window_actor
+from .deps import (
+    allowed_principal, existing_window, get_runtime, hall_principal, require, runtime, the_hall, window_actor,
+)
 from .schemas import ActionRequest, QueuesRequest, TicketRequest
 
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"])
 
 
-@router.post("/tickets", status_code=201, summary="Issue a ticket (kiosk)")
-async def issue_ticket(
-    who: Principal = Depends(require("kiosk")),
-    hall: Hall = Depends(the_hall),
-    body: TicketRequest = Body(),
-    rt: Runtime = Depends(get_runtime),
-) -> dict[str, Any]:
+async def _issue(rt: Runtime, hall: Hall, body: TicketRequest) -> tuple[dict[str, Any], int]:
+    """(the ticket as the response shows it, the status: 201, or 200 for a reprint)."""
     if body.identity is not None:  # identified: single-use session, per-person limits, reprint
         ticket, created = await identity_service.issue_identified(
             rt, hall, queue=body.queue, channel=body.channel, item_code=body.item_code,
             green=body.priority == "green", phone=body.phone, identity=body.identity,
         )
         shown = ticket_service.ticket_json(rt, hall.id, ticket)
-        return shown if created else JSONResponse({**shown, "reprint": True}, status_code=200)  # type: ignore[return-value]
+        return (shown, 201) if created else ({**shown, "reprint": True}, 200)
     ticket, ahead = await ticket_service.issue(
         rt,
         hall.id,
@@ -48,7 +47,62 @@ async def issue_ticket(
         green=body.priority == "green",
         phone=body.phone,
     )
-    return ticket_service.ticket_json(rt, hall.id, ticket, ahead=ahead)
+    return ticket_service.ticket_json(rt, hall.id, ticket, ahead=ahead), 201
+
+
+class _LeanIssueRoute(APIRoute):
+    """Issuing is the hottest route (every kiosk, at opening time all at once), so its usual
+    request skips FastAPI's dependency resolution and body handling: a kiosk token of the hall
+    (the same checks, in the same order, as the dependencies), a known hall, an
+    `application/json` body that parses (orjson) and validates as `TicketRequest` (pydantic,
+    as FastAPI would), answered with orjson. Anything else (a missing or wrong token, another
+    content type, a body that does not parse or validate) goes to the standard handler, which
+    answers exactly as for every other route; the request's body is read once and kept, so it
+    is still there for it. Errors raised while issuing (404, 409, 422 from the service) go to
+    the app's error handlers as usual."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        standard = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            return await _issue_lean(request) or await standard(request)
+
+        return handler
+
+
+async def _issue_lean(request: Request) -> Response | None:
+    hall_id = request.path_params["hall"]
+    if await allowed_principal(request, hall_id, "kiosk") is None:
+        return None
+    rt = runtime(request)
+    hall = rt.config.hall(hall_id)
+    if hall is None or request.headers.get("content-type", "").lower() != "application/json":
+        return None
+    try:
+        raw = orjson.loads(await request.body())
+        body = TicketRequest.model_validate(raw) if isinstance(raw, dict) else None
+    except (orjson.JSONDecodeError, ValidationError):
+        return None
+    if body is None:
+        return None
+    shown, status = await _issue(rt, hall, body)
+    return Response(orjson.dumps(shown), status_code=status, media_type="application/json")
+
+
+async def issue_ticket(
+    who: Principal = Depends(require("kiosk")),
+    hall: Hall = Depends(the_hall),
+    body: TicketRequest = Body(),
+    rt: Runtime = Depends(get_runtime),
+) -> dict[str, Any]:
+    shown, status = await _issue(rt, hall, body)
+    return shown if status == 201 else JSONResponse(shown, status_code=status)  # type: ignore[return-value]
+
+
+router.add_api_route(
+    "/tickets", issue_ticket, methods=["POST"], status_code=201, summary="Issue a ticket (kiosk)",
+    route_class_override=_LeanIssueRoute,
+)
 
 
 @router.get("/tickets/{ticket_id}", summary="A ticket of this hall (any token of the hall)")
