@@ -2,15 +2,21 @@
 
     .venv/bin/python bench/bench_server.py [--backends sqlite,postgres] [--seconds 10]
                                            [--subscribers 1000] [--calls 40]
+                                           [--compare CHECKOUT] [--rounds N]
 
 1. Tickets issued per second and p50/p99 latency at concurrency 1, 16 and 64, on each backend with
    the default durability (SQLite synchronous=FULL; PostgreSQL fsync on), measured by wrk
-   (Debian's `wrk`, installed when missing) POSTing walk-in tickets over keep-alive connections.
+   (Debian's `wrk`, installed when missing) POSTing walk-in tickets over keep-alive connections,
+   with the server's CPU time per ticket (user + system, from /proc) and the machine's 1-minute
+   load average at the end of each run.
 2. Call-next latency: one staff member calling and finishing tickets back to back.
 3. Call → arrival at N stream subscribers (p50/p99/max over every subscriber and call), the
    subscribers spread over 4 client processes, and the server's resident memory before and with
    them connected.
 
+`--compare CHECKOUT` runs another checkout's server (say a `git worktree` of an older commit) in
+turn with this one's, `--rounds` times each, every run on a fresh database, so both meet the same
+load from whatever else the machine does (the load average is printed with every figure).
 Client and server share this machine's cores, so the figures include the load generator's cost.
 """
 
@@ -18,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import statistics
@@ -38,6 +46,36 @@ from tests.support.postgres import PostgresCluster  # noqa: E402
 from tests.support.servers import ServerProcess  # noqa: E402
 
 HALL = "bench"
+QUIET_HALL = "bench-quiet"  # call-next where no issuing run has left thousands of tickets waiting
+
+
+@dataclasses.dataclass
+class CheckoutServer(ServerProcess):
+    """A server of this checkout, or of `checkout` (another one) when given."""
+
+    checkout: Path | None = None
+
+    def command(self) -> list[str]:
+        command = super().command()
+        if self.checkout is None:
+            return command
+        # `-m queue_server` would import this checkout's package (the working directory comes
+        # first on sys.path): put the other checkout before it.
+        start = (
+            f"import runpy, sys; sys.path.insert(0, {str(self.checkout)!r}); "
+            "runpy.run_module('queue_server', run_name='__main__')"
+        )
+        return [command[0], "-c", start] + command[command.index("-m") + 2:]
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def cpu_seconds(server: ServerProcess) -> float:
+    assert server.process is not None
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -73,35 +111,41 @@ def issue_rate(server: ServerProcess, concurrency: int, seconds: int, workdir: P
         f'wrk.headers["Authorization"] = "Bearer {token_for(HALL, "kiosk-1")}"\n'
     )
     threads = min(2, concurrency)
+    cpu_before = cpu_seconds(server)
     result = subprocess.run(
         [ensure_wrk(), f"-t{threads}", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(script),
          f"{server.url}/api/v1/halls/{HALL}/tickets"],
         capture_output=True, text=True, check=True,
     )
     out = result.stdout
+    cpu = cpu_seconds(server) - cpu_before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     # The latency distribution's own lines (other lines end in "…50%" too).
     p50 = _ms(re.search(r"(?m)^\s+50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"(?m)^\s+99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rate": rate, "p50_ms": p50, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0}
+    return {
+        "rate": rate, "p50_ms": p50, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0,
+        "cpu_ms": cpu * 1000 / max(1, requests),
+    }
 
 
-def call_next_latency(server: ServerProcess, calls: int) -> dict:
+def call_next_latency(server: ServerProcess, calls: int, hall: str = HALL) -> dict:
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        kiosk = {"Authorization": f"Bearer {token_for(HALL, 'kiosk-1')}"}
+        kiosk = {"Authorization": f"Bearer {token_for(hall, 'kiosk-1')}"}
         for _ in range(calls):
-            http.post(f"/api/v1/halls/{HALL}/tickets", json={"queue": "C", "channel": "walkin"}, headers=kiosk)
-        token = http.post("/api/v1/auth/login", json={"hall": HALL, "staff_id": "s02", "password": STAFF_PASSWORD}).json()["token"]
+            http.post(f"/api/v1/halls/{hall}/tickets", json={"queue": "C", "channel": "walkin"}, headers=kiosk)
+        token = http.post("/api/v1/auth/login", json={"hall": hall, "staff_id": "s02", "password": STAFF_PASSWORD}).json()["token"]
         staff = {"Authorization": f"Bearer {token}"}
         durations = []
         for _ in range(calls):
             started = time.perf_counter()
-            response = http.post(f"/api/v1/halls/{HALL}/windows/W03/call-next", headers=staff)
+            response = http.post(f"/api/v1/halls/{hall}/windows/W03/call-next", headers=staff)
             durations.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 break
-            http.post(f"/api/v1/halls/{HALL}/tickets/{response.json()['id']}/actions", json={"action": "finish"}, headers=staff)
+            http.post(f"/api/v1/halls/{hall}/tickets/{response.json()['id']}/actions", json={"action": "finish"}, headers=staff)
     return {"calls": len(durations), "p50_ms": percentile(durations, 50), "p99_ms": percentile(durations, 99)}
 
 
@@ -220,18 +264,31 @@ def fan_out(server: ServerProcess, subscribers: int, calls: int) -> dict:
     }
 
 
-def run_backend(backend: str, args: argparse.Namespace, workdir: Path, cluster: PostgresCluster | None) -> None:
-    config = write_config(workdir / f"{backend}.toml", [HALL])
+def run_backend(
+    backend: str, args: argparse.Namespace, workdir: Path, cluster: PostgresCluster | None,
+    label: str = "", checkout: Path | None = None,
+) -> None:
+    config = write_config(workdir / f"{backend}.toml", [HALL, QUIET_HALL])
     database = cluster.create_database() if cluster else None
-    server = ServerProcess(config=config, data_dir=workdir / f"data-{backend}", database_url=database).start()
+    data_dir = Path(tempfile.mkdtemp(prefix=f"data-{backend}-", dir=workdir))
+    server = CheckoutServer(config=config, data_dir=data_dir, database_url=database, checkout=checkout).start()
     try:
-        print(f"\n== {backend}")
+        print(f"\n== {backend}{label}", flush=True)
         for concurrency in (1, 16, 64):
             r = issue_rate(server, concurrency, args.seconds, workdir)
-            print(f"issue  c={concurrency:<3} {r['rate']:8.0f} tickets/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms   non-2xx {r['non_2xx']}")
-        r = call_next_latency(server, args.calls * 5)
-        print(f"call-next (sequential, {r['calls']} calls)   p50 {r['p50_ms']:.2f} ms   p99 {r['p99_ms']:.2f} ms")
-        if backend == args.fanout_backend:
+            print(
+                f"issue  c={concurrency:<3} {r['rate']:8.0f} tickets/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms"
+                f"   non-2xx {r['non_2xx']}   cpu {r['cpu_ms']:.3f} ms/ticket   {load()}",
+                flush=True,
+            )
+        for hall, where in ((HALL, "after the issuing runs"), (QUIET_HALL, "in a hall of its own")):
+            r = call_next_latency(server, args.calls * 5, hall)
+            print(
+                f"call-next (sequential, {r['calls']} calls, {where})   p50 {r['p50_ms']:.2f} ms   p99 {r['p99_ms']:.2f} ms"
+                f"   {load()}",
+                flush=True,
+            )
+        if backend == args.fanout_backend and checkout is None:
             r = fan_out(server, args.subscribers, args.calls)
             print(
                 f"call → {r['subscribers']} subscribers ({r['calls']} calls, delivered {r['delivered']}):"
@@ -251,17 +308,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=40)
-    parser.add_argument("--fanout-backend", default="sqlite")
+    parser.add_argument("--fanout-backend", default="sqlite", help="'none': no fan-out run")
+    parser.add_argument("--compare", type=Path, help="another checkout, whose server runs in turn with this one's")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each server (with --compare, alternating)")
     args = parser.parse_args()
-    import os
-
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    servers: list[tuple[str, Path | None]] = [("this checkout", None)]
+    if args.compare:
+        servers.insert(0, (str(args.compare.resolve()), args.compare.resolve()))
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {load()}")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         cluster = PostgresCluster() if "postgres" in args.backends else None
         try:
             for backend in args.backends.split(","):
-                run_backend(backend, args, workdir, cluster if backend == "postgres" else None)
+                for round_ in range(1, args.rounds + 1):
+                    for name, checkout in servers:
+                        label = f"   [{name}, round {round_}/{args.rounds}]" if len(servers) > 1 or args.rounds > 1 else ""
+                        run_backend(backend, args, workdir, cluster if backend == "postgres" else None, label, checkout)
         finally:
             if cluster:
                 cluster.stop()
