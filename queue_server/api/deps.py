@@ -40,14 +40,14 @@ async def principal(
     return found
 
 
-async def allowed_principal(request: Request, hall: str, *kinds: str) -> Principal | None:
-    """For lean routes: the token's principal when every check above would pass (a bearer token
-    that resolves, of this hall, of one of `kinds`); None otherwise, and the route's standard
-    handler then gives the usual answer (401 or 403)."""
-    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+async def allowed_principal(tokens: TokenIndex, authorization: str | None, hall: str, *kinds: str) -> Principal | None:
+    """For lean routes: the principal of an `Authorization` header when every check above would
+    pass (a bearer token that resolves, of this hall, of one of `kinds`); None otherwise, and the
+    route's standard handling then gives the usual answer (401 or 403)."""
+    scheme, token = get_authorization_scheme_param(authorization)
     if scheme.lower() != "bearer" or not token:
         return None
-    found = await tokens(request).resolve(token)
+    found = await tokens.resolve(token)
     if found is None or found.hall_id != hall or found.kind not in kinds:
         return None
     return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -12,6 +12,8 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.types import Message, Receive, Scope, Send
 
 from ..config import Hall
 from ..core import views
@@ -22,7 +24,7 @@ from ..services import tickets as ticket_service
 from ..services.auth import Forbidden
 from ..services.principals import Principal
 from .deps import (
-    allowed_principal, existing_window, get_runtime, hall_principal, require, runtime, the_hall, window_actor,
+    allowed_principal, existing_window, get_runtime, hall_principal, require, the_hall, window_actor,
 )
 from .schemas import ActionRequest, QueuesRequest, TicketRequest
 
@@ -52,41 +54,58 @@ async def _issue(rt: Runtime, hall: Hall, body: TicketRequest) -> tuple[dict[str
 
 class _LeanIssueRoute(APIRoute):
     """Issuing is the hottest route (every kiosk, at opening time all at once), so its usual
-    request skips FastAPI's dependency resolution and body handling: a kiosk token of the hall
-    (the same checks, in the same order, as the dependencies), a known hall, an
-    `application/json` body that parses (orjson) and validates as `TicketRequest` (pydantic,
-    as FastAPI would), answered with orjson. Anything else (a missing or wrong token, another
-    content type, a body that does not parse or validate) goes to the standard handler, which
-    answers exactly as for every other route; the request's body is read once and kept, so it
-    is still there for it. Errors raised while issuing (404, 409, 422 from the service) go to
-    the app's error handlers as usual."""
+    request is served straight from ASGI, without FastAPI's request handling (Request object,
+    dependency resolution, body handling, response model): a kiosk token of the hall (the same
+    checks, in the same order, as the dependencies), a known hall, an `application/json` body
+    that parses (orjson) and validates as `TicketRequest` (pydantic, as FastAPI would),
+    answered with orjson. Anything else (a missing or wrong token, another content type, a body
+    that does not parse or validate) goes to the standard handling, with the body it was sent,
+    and is answered exactly as on every other route. Errors raised while issuing (404, 409, 422
+    from the service) reach the app's error handlers as usual."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        standard = super().get_route_handler()
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "POST":
+            return await super().handle(scope, receive, send)
+        messages: list[Message] = []
+        while not messages or (messages[-1]["type"] == "http.request" and messages[-1].get("more_body")):
+            messages.append(await receive())
+        answer = None
+        if messages[-1]["type"] == "http.request":
+            answer = await _issue_lean(scope, b"".join(m.get("body", b"") for m in messages))
+        if answer is None:  # the standard way, as if nothing had been read
 
-        async def handler(request: Request) -> Response:
-            return await _issue_lean(request) or await standard(request)
+            async def replay() -> Message:
+                return messages.pop(0) if messages else await receive()
 
-        return handler
+            return await super().handle(scope, replay, send)
+        body, status = answer
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
-async def _issue_lean(request: Request) -> Response | None:
-    hall_id = request.path_params["hall"]
-    if await allowed_principal(request, hall_id, "kiosk") is None:
+async def _issue_lean(scope: Scope, raw_body: bytes) -> tuple[bytes, int] | None:
+    """(the response body, its status), or None for the standard way."""
+    headers = Headers(scope=scope)
+    if headers.get("content-type", "").lower() != "application/json":
         return None
-    rt = runtime(request)
+    hall_id = scope["path_params"]["hall"]
+    state = scope["app"].state
+    if await allowed_principal(state.tokens, headers.get("authorization"), hall_id, "kiosk") is None:
+        return None
+    rt: Runtime = state.runtime
     hall = rt.config.hall(hall_id)
-    if hall is None or request.headers.get("content-type", "").lower() != "application/json":
+    if hall is None:
         return None
     try:
-        raw = orjson.loads(await request.body())
+        raw = orjson.loads(raw_body)
         body = TicketRequest.model_validate(raw) if isinstance(raw, dict) else None
     except (orjson.JSONDecodeError, ValidationError):
         return None
     if body is None:
         return None
     shown, status = await _issue(rt, hall, body)
-    return Response(orjson.dumps(shown), status_code=status, media_type="application/json")
+    return orjson.dumps(shown), status
 
 
 async def issue_ticket(
