@@ -128,6 +128,7 @@ class WriteTx:
         self.before_commit: dict[BeforeCommit, None] = {}
         self.events: list[tuple[str, Event]] = []
         self.halls_touched: set[str] = set()
+        self.checked_in_savepoint: set[str] = set()  # their lock goes if the savepoint rolls back
         self.changed = False  # a hall's working state took one of this job's changes
 
     @property
@@ -142,6 +143,8 @@ class WriteTx:
 
     def hall(self, hall_id: str) -> HallState:
         self.halls_touched.add(hall_id)
+        if self.savepoint is not None and hall_id not in self._batch.checked:
+            self.checked_in_savepoint.add(hall_id)
         return self._store._for_write(self._conn, hall_id, self._batch)
 
     def commit_change(self, hall_id: str, change: Change, **persist_options: Any) -> Change:
@@ -289,6 +292,9 @@ class Writer:
                             raise _BatchedWriteFailed(exc.__class__.__name__) from exc
                         if tx.savepoint is not None:
                             tx.savepoint.rollback()
+                            # PostgreSQL drops a row lock taken inside a savepoint rolled back:
+                            # the next job to use the hall locks (and checks) it again.
+                            batch.checked -= tx.checked_in_savepoint
                         # A half-applied job may have left its halls' working state ahead of the
                         # database: reload them from this transaction on next use (its rows are
                         # dropped with it).

@@ -163,3 +163,29 @@ def test_events_of_a_batch_reach_the_hub_once_in_seq_order(rt: Runtime) -> None:
     futures = one_batch(rt, [issue(), issue("B"), issue("C"), issue()])
     assert all(f.exception() is None for f in futures)
     assert published == stored(rt)["seqs"]
+
+
+@pytest.mark.parametrize("rt", ["postgres"], indirect=True)  # SQLite locks the whole database
+def test_a_hall_locked_inside_a_failed_savepoint_is_locked_again(rt: Runtime) -> None:
+    """PostgreSQL: a job that used the connection before its hall took the hall's lock inside its
+    savepoint; when it fails, the lock goes with the savepoint, and the next job locks again."""
+
+    def fails_holding_the_lock(tx: WriteTx) -> None:
+        tx.conn.execute(select(1))
+        tx.hall(HALL)
+        raise NotFound("nothing here", "没有")
+
+    def locked_elsewhere(tx: WriteTx) -> bool:
+        tx.hall(HALL)
+        with rt.write_engine.connect() as other, other.begin():
+            other.exec_driver_sql("SET LOCAL lock_timeout = '100ms'")
+            try:
+                other.execute(select(s.hall_state.c.hall_id).where(s.hall_state.c.hall_id == HALL).with_for_update())
+            except SQLAlchemyError:
+                return True
+        return False
+
+    failed, probe = one_batch(rt, [fails_holding_the_lock, locked_elsewhere])
+    with pytest.raises(NotFound):
+        failed.result()
+    assert probe.result() is True, "the hall was written without its lock"
