@@ -66,7 +66,7 @@ class FaceCapture:
         faces = self.detector.detect(image)
         if not faces:
             self.reset()
-            return CaptureStep(CaptureState.NO_FACE, "请正对摄像头", "no face: look at the camera")
+            return CaptureStep(CaptureState.NO_FACE, "请正对摄像头", "Please face the camera")
         face = faces[0]
         quality = assess_quality(image, face, self.limits)
         # Motion is judged on every frame with a face: a blink itself may fail the quality
@@ -82,8 +82,8 @@ class FaceCapture:
         if self.require_liveness and not live.live:
             state = CaptureState.CHECKING if live.live is None else CaptureState.NOT_LIVE
             return CaptureStep(state, live.message_zh if live.live is False else "请保持不动",
-                               live.message_en, face, quality, live)
+                               live.message_en if live.live is False else "Please keep still", face, quality, live)
         _, best_image, best_face = self._best
         embedding = self.embedder.embed(best_image, best_face)
-        return CaptureStep(CaptureState.DONE, "识别中，请稍候", "face captured", face, quality,
+        return CaptureStep(CaptureState.DONE, "识别中，请稍候", "Checking, please wait", face, quality,
                            live, embedding, best_image)

@@ -39,8 +39,8 @@ class LivenessVerdict:
     @property
     def message_en(self) -> str:
         if self.live is None:
-            return "look at the camera (collecting frames)"
-        return "live" if self.live else "no natural motion: please blink"
+            return "Please look at the camera"
+        return "Verified" if self.live else "Please blink"
 
 
 class MotionLivenessCheck:

@@ -22,12 +22,12 @@ class QualityIssue:
     message_en: str
 
 
-TOO_SMALL = QualityIssue("too_small", "请靠近一些", "move closer: the face is too small")
-TOO_LARGE = QualityIssue("too_large", "请稍微后退", "step back a little: the face is cut off")
-TOO_DARK = QualityIssue("too_dark", "光线太暗", "too dark: more light on the face")
-TOO_BRIGHT = QualityIssue("too_bright", "光线太亮", "too bright: the face is washed out")
-NOT_FRONTAL = QualityIssue("not_frontal", "请正对摄像头", "face the camera straight on")
-BLURRED = QualityIssue("blurred", "请保持不动", "hold still: the picture is blurred")
+TOO_SMALL = QualityIssue("too_small", "请靠近一些", "Please come closer")
+TOO_LARGE = QualityIssue("too_large", "请稍微后退", "Please step back a little")
+TOO_DARK = QualityIssue("too_dark", "光线太暗", "Too dark")
+TOO_BRIGHT = QualityIssue("too_bright", "光线太亮", "Too bright")
+NOT_FRONTAL = QualityIssue("not_frontal", "请正对摄像头", "Please face the camera")
+BLURRED = QualityIssue("blurred", "请保持不动", "Please keep still")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class QualityVerdict:
 
     @property
     def message_en(self) -> str:
-        return self.issues[0].message_en if self.issues else "good: hold still while we match"
+        return self.issues[0].message_en if self.issues else "Good: please keep still"
 
 
 def face_metrics(gray: np.ndarray, face: FaceBox) -> dict[str, float]:
