@@ -601,16 +601,7 @@ class Controller(IdentificationMixin):
                 except Exception:
                     payload = None
                 if payload:
-                    with self._pending_lock:
-                        self._pending += 1
-
-                    def deliver(p: str = payload) -> None:
-                        with self._pending_lock:
-                            self._pending -= 1
-                        if generation == self._scan_generation:
-                            self._scanned(p)
-                            self.render()
-                    self.post(deliver)
+                    self._thread_post(generation, lambda p=payload: self._scanned(p))
                     return
             time.sleep(0.15)
 

@@ -361,6 +361,12 @@ class Context:
         methods = ident.get("methods") if isinstance(ident, dict) else None
         return {str(m) for m in methods} if isinstance(methods, list) else set()
 
+    def green_age(self) -> int:
+        """From which age the green channel is automatic (GET hall `identification.green_age`)."""
+        ident = (self.hall or {}).get("identification")
+        age = ident.get("green_age") if isinstance(ident, dict) else None
+        return age if isinstance(age, int) and not isinstance(age, bool) else 70
+
     def identity_queues(self) -> set[str]:
         """Queues whose tickets need an identity session (GET hall `identification.required_queues`)."""
         ident = (self.hall or {}).get("identification")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.identify")
 
 CARD_POLL_S = 0.3
+NOCARD_KEYPADS = {"nocard.sms": "sms_phone", "nocard.id": "nocard_id"}  # where each no-card way starts
 FACE_LIMIT_S = 40.0  # then the kiosk suggests another way: a face that will not pass should not trap anyone
 
 
@@ -49,7 +50,7 @@ class IdentificationMixin:
         if channel == "nocard":
             ways = nocard_options(self.context())
             if len(ways) == 1:
-                self.act_now(ways[0].key)
+                self.flow.open_keypad(NOCARD_KEYPADS[ways[0].key])
             else:
                 self.flow.go(Screen.NOCARD)
         elif channel == "lutong":
@@ -61,11 +62,6 @@ class IdentificationMixin:
             self.flow.go(Screen.IDENTIFY)
             self._start_card_wait(channel)
 
-    def act_now(self: "Controller", action: str, arg: Any = None) -> None:
-        handler = getattr(self, "_do_" + action.replace(".", "_"), None)
-        if handler is not None:
-            handler(arg)
-
     def _do_checkin_by_identity(self: "Controller", _: Any) -> None:
         self.flow.session.id_purpose = "checkin"
         self.flow.go(Screen.WAYS)
@@ -75,10 +71,10 @@ class IdentificationMixin:
         self.flow.go(Screen.WAYS)
 
     def _do_nocard_sms(self: "Controller", _: Any) -> None:
-        self.flow.open_keypad("sms_phone")
+        self.flow.open_keypad(NOCARD_KEYPADS["nocard.sms"])
 
     def _do_nocard_id(self: "Controller", _: Any) -> None:
-        self.flow.open_keypad("nocard_id")
+        self.flow.open_keypad(NOCARD_KEYPADS["nocard.id"])
 
     def _do_consent_agree(self: "Controller", _: Any) -> None:
         self.flow.open_keypad("face_id")

@@ -696,9 +696,8 @@ class KioskUI(FloatLayout):
         if who.id_number and who.holder:
             card.add_widget(Txt(who.id_number, size=self.fs("body"), color=C["muted"]))
         if who.green:
-            green_age = ((c.hall or {}).get("identification") or {}).get("green_age", 70)
             key = "identified.green_list" if who.green_reason == "list" else "identified.green_age"
-            card.add_widget(Txt(self.tr(key, age=green_age), size=self.fs("body"), bold=True, color=C["green"]))
+            card.add_widget(Txt(self.tr(key, age=c.context().green_age()), size=self.fs("body"), bold=True, color=C["green"]))
         if who.waiting:
             card.add_widget(Txt(self.tr("identified.waiting", numbers="、".join(n for _, n in who.waiting)),
                                 size=self.fs("body"), color=C["warn_text"]))
@@ -1132,9 +1131,8 @@ class KioskUI(FloatLayout):
         body = self.page(self.tr("green.title"), 26)
         card = Card(self)
         card.add_widget(Txt(self.tr("green.who"), size=self.fs("tile") * 0.85))
-        green_age = ((hall.get("identification") or {}) if isinstance(hall.get("identification"), dict) else {}).get("green_age", 70)
-        card.add_widget(Txt(self.tr("green.granted" if granted else "green.identity", age=green_age), size=self.fs("body"),
-                            bold=True, color=C["green"] if granted else C["warn_text"]))
+        card.add_widget(Txt(self.tr("green.granted" if granted else "green.identity", age=c.context().green_age()),
+                            size=self.fs("body"), bold=True, color=C["green"] if granted else C["warn_text"]))
         can_identify = not granted and any(o.enabled for o in channel_options(c.context()))
         if not granted and not can_identify:
             card.add_widget(Txt(self.tr("green.staff"), size=self.fs("body")))

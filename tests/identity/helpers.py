@@ -20,6 +20,7 @@ import sqlalchemy
 from PIL import Image
 
 from tests.support.api import HallClient
+from tests.support.http import send_json
 from tests.support.halls import hall_toml
 from tests.support.servers import ServerProcess
 
@@ -142,14 +143,7 @@ class Platform:
                 return self._send(200, json.dumps({"code": 0, "data": data}, ensure_ascii=False).encode())
 
             def _send(self, status: int, payload: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:
-                    pass  # the client gave up (timeout tests)
+                send_json(self, status, payload)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -19,6 +19,7 @@ import pytest
 
 from tests.support.api import HallClient
 from tests.support.halls import hall_toml
+from tests.support.http import send_json
 from tests.support.servers import ServerProcess
 
 HALLS = ["n1", "n2", "n3", "n4", "n5"]
@@ -50,14 +51,7 @@ class Gateway:
                     action = "ok"
                 status = {"ok": 200, "500": 500, "400": 400}[action]
                 payload = b'{"code": 0}' if status == 200 else b'{"code": 1, "error": "refused"}'
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:
-                    pass  # the client timed out and left
+                send_json(self, status, payload)
 
             def log_message(self, *args: object) -> None:
                 pass
