@@ -3,7 +3,7 @@ clock, so a frozen screen stops pinging and systemd restarts it (WatchdogSec in 
 
 from __future__ import annotations
 
-from queue_server.systemd_notify import notify, watchdog_interval_s
+from hall_common.sd_notify import notify, watchdog_interval_s
 
 __all__ = ["notify", "watchdog_interval_s", "ready", "alive"]
 

@@ -56,7 +56,7 @@ def build_app(config: KioskConfig, *, controller_factory: Callable[..., Any] | N
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from queue_server.systemd_notify import notify, watchdog_interval_s
+    from hall_common.sd_notify import notify, watchdog_interval_s
 
     from .controller import Controller
     from .strings import t

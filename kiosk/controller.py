@@ -16,14 +16,24 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
+from hall_common.id_numbers import is_valid_id_number
 from hardware.health import Health, HealthLevel
 
 from . import __version__
 from .api import ApiClient, ApiError
 from .config import KioskConfig
 from .devices import DeviceSet
-from .flow import (CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, queue_name, search_items,
-                   valid_id_number, windows_text)
+from .flow import (
+    CODE_RE,
+    Context,
+    Flow,
+    Screen,
+    checkin_code_from_qr,
+    hall_open,
+    queue_name,
+    search_items,
+    windows_text,
+)
 from .identification import IdentificationMixin
 from .strings import t
 
@@ -529,7 +539,7 @@ class Controller(IdentificationMixin):
                 return
             self._check_in(code=text)
         elif purpose == "checkin_id":
-            if not valid_id_number(text):
+            if not is_valid_id_number(text):
                 session.keypad_error = "checkin.id_invalid"
                 return
             self._check_in(id_number=text)

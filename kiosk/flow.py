@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
+from hall_common.personal_data import mask_typed as mask_typed_value
+from hall_common.phones import MOBILE_PATTERN
+
 from .strings import SEARCH_WORDS, pick, t, weekday
 
 
@@ -216,37 +219,14 @@ class Flow:
 
 # -- pure helpers ---------------------------------------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 CODE_RE = re.compile(r"^[A-Z0-9]{6,10}$")
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def valid_id_number(value: str) -> bool:
-    """GB 11643: 17 digits, a check character, a plausible birth date."""
-    value = value.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    try:
-        dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == value[17]
+PHONE_RE = re.compile(MOBILE_PATTERN)
 
 
 def mask_typed(value: str, layout: str) -> str:
     """What the keypad display shows: an identity number or phone is never shown whole, even
     while typed (first 4 and the last 4 typed; phones 3 and 4). Codes show as typed."""
-    if layout == "id":
-        if len(value) <= 8:
-            return value[:4] + "*" * (len(value) - 4) if len(value) > 4 else value
-        return value[:4] + "*" * (len(value) - 8) + value[-4:]
-    if layout == "digits":
-        if len(value) <= 7:
-            return value[:3] + "*" * max(0, len(value) - 3)
-        return value[:3] + "****" + value[7:]
-    return value
+    return mask_typed_value(value, {"id": "id", "digits": "phone"}.get(layout, "text"))
 
 
 def checkin_code_from_qr(payload: str) -> str | None:

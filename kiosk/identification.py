@@ -15,10 +15,20 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
+from hall_common.id_numbers import is_valid_id_number
+
 from .api import ApiError
-from .flow import PHONE_RE, Screen, channel_options, nocard_options, valid_id_number
-from .identity import (RETYPE_CODES, TICKET_CHANNEL, IdentitySession, encode_jpeg, face_fields, idcard_fields,
-                       read_session, sscard_fields)
+from .flow import PHONE_RE, Screen, channel_options, nocard_options
+from .identity import (
+    RETYPE_CODES,
+    TICKET_CHANNEL,
+    IdentitySession,
+    encode_jpeg,
+    face_fields,
+    idcard_fields,
+    read_session,
+    sscard_fields,
+)
 from .strings import t
 
 if TYPE_CHECKING:
@@ -87,7 +97,7 @@ class IdentificationMixin:
         """The keypad's OK for an identification purpose; False when the purpose is not one."""
         session = self.flow.session
         if purpose == "nocard_id":
-            if not valid_id_number(text):
+            if not is_valid_id_number(text):
                 session.keypad_error = "checkin.id_invalid"
             else:
                 session.identity = {"id_number": text}
@@ -101,7 +111,7 @@ class IdentificationMixin:
                     session.identity = {**identity, "phone": text}
                 self._identify("id_number", {"id_number": identity.get("id_number", "")})
         elif purpose == "face_id":
-            if not valid_id_number(text):
+            if not is_valid_id_number(text):
                 session.keypad_error = "checkin.id_invalid"
             else:
                 session.identity = {"id_number": text}

@@ -14,14 +14,25 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from .api import auth, devices, errors, halls, identity, reservations, stream, tickets, track
+from hall_common.sd_notify import notify, watchdog_interval_s
+
+from .api import (
+    auth,
+    devices,
+    errors,
+    halls,
+    identity,
+    reservations,
+    stream,
+    tickets,
+    track,
+)
+from .notify import start as start_notifications
 from .runtime import Runtime
 from .services import tickets as ticket_service
-from .notify import start as start_notifications
 from .services.auth import TokenIndex
 from .services.tracking import PositionCache
 from .storage import repository
-from .systemd_notify import notify, watchdog_interval_s
 
 log = logging.getLogger("queue_server")
 WEB = Path(__file__).parent / "web"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from hall_common.id_numbers import is_valid_id_number
+from hall_common.personal_data import mask_address, mask_date, mask_id_number, mask_name
 from hardware.cards.idcard_errors import IdCardDataError
-from hardware.masking import mask_address, mask_date, mask_id_number, mask_name
 from hardware.cards.nations import nation_name
 
 TEXT_LENGTH = 256
@@ -26,22 +27,6 @@ _LAYOUT = (
     ("valid_to", 204, 220),
 )
 _SEX = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-
-
-def id_check_digit(first17: str) -> str:
-    """GB 11643-1999: weighted sum of the first 17 digits, modulo 11, mapped to 0-9 or X."""
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
-
-
-def is_valid_id_number(number: str) -> bool:
-    return (
-        len(number) == 18
-        and number[:17].isdigit()
-        and number[17] in "0123456789X"
-        and id_check_digit(number[:17]) == number[17]
-    )
 
 
 @dataclass(frozen=True, repr=False)

@@ -11,7 +11,6 @@ from typing import Any, Literal, Mapping
 from urllib.parse import urljoin, urlsplit
 
 Language = Literal["zh", "en"]
-CHANNELS = ("walkin", "nocard", "lutong", "face", "card", "reservation")  # CONTRACT.md §4
 _CHANNEL = re.compile(r"^[a-z0-9_]{1,32}$")
 
 _NUMBER = re.compile(r"^[A-Za-z0-9-]{1,12}$")
@@ -31,7 +30,7 @@ class TicketSlip:
     track_url: str | None = None  # absolute http(s) URL of the phone page
     masked_holder: str | None = None  # already masked: "张*"
     footer_lines: tuple[str, ...] = field(default_factory=tuple)
-    channel: str = "walkin"  # one of CHANNELS prints its label; another (a newer server) prints none
+    channel: str = "walkin"  # a contract channel (hall_common.vocabulary.Channel) prints its label; another (a newer server) prints none
     priority_green: bool = False
     language: Language = "zh"
 
@@ -62,7 +61,7 @@ class TicketSlip:
         object.__setattr__(self, "footer_lines", tuple(self.footer_lines))
         for line in self.footer_lines:
             _check_text("footer line", line, required=False)
-        # Not limited to CHANNELS: a server that learns a new channel must not stop tickets printing.
+        # Not limited to the contract's channels: a server that learns a new channel must not stop tickets printing.
         if not isinstance(self.channel, str) or not _CHANNEL.match(self.channel):
             raise ValueError(f"channel must be a short lower-case name like 'walkin', got {self.channel!r}")
         if self.language not in ("zh", "en"):

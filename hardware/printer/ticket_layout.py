@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import qrcode
 from PIL import Image
 
+from hall_common.personal_data import scrub
 from hardware.printer import codes
-from hardware.printer.codes import LF, HALF_WIDTH, char_columns, text_columns
-from hardware.masking import mask_free_text, printable
+from hardware.printer.codes import HALF_WIDTH, LF, char_columns, text_columns
+from hardware.printer.printable import printable
 from hardware.printer.slip import TicketSlip
 from hardware.printer.texts import CHANNEL_LABELS, TICKET_LABELS, wait_text
 
@@ -96,7 +97,7 @@ def _labelled(label: str, value: str, columns: int) -> list[str]:
 
 
 def _clean(value: str) -> str:
-    return mask_free_text(printable(value))
+    return scrub(printable(value))
 
 
 def _qr_raster(url: str, options: LayoutOptions) -> bytes:

@@ -7,7 +7,7 @@ import argparse
 import threading
 from typing import Any
 
-from hardware.masking import mask_free_text
+from hall_common.personal_data import scrub
 from hardware.health import Health
 from hardware.scanner.factory import open_scanner
 from hardware.scanner.sim import SimScanner
@@ -31,7 +31,7 @@ def run_scan(args: argparse.Namespace) -> int:
     def on_scan(text: str) -> None:
         nonlocal seen
         seen += 1
-        print(f"scan {seen}: {mask_free_text(text)}", flush=True)
+        print(f"scan {seen}: {scrub(text)}", flush=True)
         if args.count and seen >= args.count:
             done.set()
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from ..core.model import CHANNELS
-from ..security.identity_numbers import id_number_problem, normalise_id_number
+from hall_common.id_numbers import id_number_problem, normalise_id_number
+from hall_common.phones import MOBILE_PATTERN
+from hall_common.vocabulary import Channel
 
-PHONE = r"^1[3-9]\d{9}$"
+PHONE = MOBILE_PATTERN
 
 
 class _Body(BaseModel):
@@ -31,7 +39,7 @@ class LoginRequest(_Body):
 
 class TicketRequest(_Body):
     queue: str = Field(min_length=1, max_length=8, description="queue id, also the ticket prefix")
-    channel: Literal[CHANNELS] = Field(description="walkin, nocard, lutong, face, card or reservation")  # type: ignore[valid-type]
+    channel: Channel = Field(description="walkin, nocard, lutong, face, card or reservation")
     item_code: str | None = Field(default=None, min_length=1, max_length=64)
     priority: Literal["green"] | None = None
     phone: str | None = Field(default=None, pattern=PHONE, description="for silent-call messages")

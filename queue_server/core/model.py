@@ -6,21 +6,10 @@ import dataclasses
 import datetime as dt
 import enum
 
+from hall_common.vocabulary import TERMINAL_STATUSES as TERMINAL
+from hall_common.vocabulary import TicketStatus
 
-class TicketStatus(str, enum.Enum):
-    WAITING = "waiting"
-    CALLED = "called"
-    SERVING = "serving"
-    DONE = "done"
-    MISSED = "missed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-
-
-# Tickets in these states are finished with for good.
-TERMINAL = frozenset({TicketStatus.DONE, TicketStatus.CANCELLED, TicketStatus.EXPIRED})
-
-CHANNELS = ("walkin", "nocard", "lutong", "face", "card", "reservation")
+__all__ = ["TERMINAL", "TicketStatus", "TicketClass", "Ticket"]
 
 
 class TicketClass(enum.IntEnum):

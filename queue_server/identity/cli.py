@@ -65,7 +65,7 @@ def _keys(config, data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def _valid(value: str) -> str | None:
-    from ..security.identity_numbers import id_number_problem, normalise_id_number
+    from hall_common.id_numbers import id_number_problem, normalise_id_number
 
     problem = id_number_problem(value)
     if problem:

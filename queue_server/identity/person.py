@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from hall_common.id_numbers import birth_date, id_number_problem, normalise_id_number
+
 from ..core.errors import Conflict, Invalid
-from ..security.identity_numbers import birth_date, id_number_problem, normalise_id_number
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from hall_common.personal_data import mask_id_number, mask_name, mask_phone
+
 from ..config import Hall
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.model import Ticket, TicketStatus
 from ..core.numbering import service_day
 from ..runtime import Runtime
-from ..security.masking import mask_id_number, mask_name, mask_phone
 from ..services.principals import Principal
 from ..storage import repository
 from ..storage import schema as s
@@ -28,7 +29,6 @@ from . import face, lutong, provincial
 from . import tables as t
 from .person import Person, checked_id_number, checked_name
 
-IDENTIFIED_CHANNELS = ("lutong", "face", "card", "nocard")
 SSCARD_DOWN_ZH = "社保卡信息核验服务暂时不可用，请使用其他方式"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from ..security.masking import mask_phone
+from hall_common.personal_data import mask_phone
 
 log = logging.getLogger("queue_server.identity")
 

@@ -10,8 +10,9 @@ from typing import Protocol
 
 import httpx
 
+from hall_common.personal_data import mask_phone, scrub
+
 from ..config import SmsSettings
-from ..security.masking import mask_phone, scrub
 from .messages import fill_body
 
 log = logging.getLogger("queue_server.notify")

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from hall_common.personal_data import scrub
+
 from ..runtime import Runtime
-from ..security.masking import scrub
 from ..storage import schema as s
 from ..storage.writer import WriteTx
 from .principals import Principal

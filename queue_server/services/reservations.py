@@ -10,13 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from hall_common.id_numbers import normalise_id_number
+from hall_common.personal_data import mask_id_number, mask_name, mask_phone
+
 from ..core import engine
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.model import Ticket
 from ..core.numbering import service_day
 from ..runtime import Runtime
-from ..security.identity_numbers import normalise_id_number
-from ..security.masking import mask_id_number, mask_name, mask_phone
 from ..storage import repository
 from ..storage import schema as s
 from ..storage.writer import WriteTx

@@ -6,16 +6,15 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from hall_common.personal_data import mask_phone
+
 from ..core import engine, views
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.model import Ticket, TicketStatus
 from ..runtime import Runtime
-from ..security.masking import mask_phone
 from ..storage import repository
 from ..storage.writer import WriteTx
 from .principals import Principal
-
-PHONE_PATTERN = r"^1[3-9]\d{9}$"
 
 
 def new_ticket_id() -> str:

@@ -18,8 +18,6 @@ from hardware.cards.idcard_errors import (
 from hardware.cards.idcard_frame import HEADER, checksum, encode, read_frame
 from hardware.cards.idcard_text import (
     build_text,
-    id_check_digit,
-    is_valid_id_number,
     parse_text,
 )
 from hardware.cards.nations import NATIONS, nation_name
@@ -37,20 +35,7 @@ FIELDS = dict(
 )
 
 
-def test_check_digit_follows_gb_11643() -> None:
-    # Worked examples: the standard's own (11010519491231002X) and a Shandong number.
-    assert id_check_digit("11010519491231002") == "X"
-    assert is_valid_id_number("11010519491231002X")
-    assert is_valid_id_number("37020219900307002X")
-    assert not is_valid_id_number("370202199003070027")
-    assert not is_valid_id_number("37020219900307002")
-    assert not is_valid_id_number("3702021990030700AB")
-
-
-@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
-def test_exactly_one_check_digit_is_valid(first17: str) -> None:
-    valid = [c for c in "0123456789X" if is_valid_id_number(first17 + c)]
-    assert valid == [id_check_digit(first17)]
+# The GB 11643 rule itself is tested in tests/common/test_personal_data.py: it lives in hall_common.
 
 
 def test_text_block_is_parsed() -> None:

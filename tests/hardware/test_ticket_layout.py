@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from hardware.printer import LayoutOptions, TicketSlip, build_ticket
 from hardware.printer.codes import CELL_HEIGHT, text_columns
 from hardware.printer.commands import sample_slip
-from hardware.masking import mask_free_text as mask_personal, printable
+from hall_common.personal_data import scrub as mask_personal
+from hardware.printer.printable import printable
 from hardware.printer.ticket_layout import wrap, wrap_balanced
 
 URL = "https://zwfw.jinan.example/api/v1/track/t8f3a2c?k=Zx81kqP2"

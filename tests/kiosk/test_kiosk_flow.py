@@ -8,7 +8,8 @@ import pytest
 
 from kiosk.flow import (Context, Flow, Screen, channel_options, checkin_code_from_qr, checkin_options,
                         common_words, guide_rows, home_options, mask_typed, nocard_options, opening_text, reservation_note,
-                        search_items, sessions_text, valid_id_number, visible_queues, windows_text)
+                        search_items, sessions_text, visible_queues, windows_text)
+from hall_common.id_numbers import is_valid_id_number as valid_id_number
 from kiosk.strings import LANGS, STRINGS, placeholders, t, wait_text
 from tests.kiosk.helpers import valid_id
 

@@ -1,0 +1,163 @@
+"""The contract's words on the wire, spelled once for the server, the kiosk and the screens.
+
+They are `StrEnum`s, so a member compares and serialises as its plain string (`Channel.WALKIN ==
+"walkin"`): a client may read a reply's field into the enum, and a newer server's unknown word
+can still be handled as a plain string where a device must keep working (a slip still prints).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Channel(enum.StrEnum):
+    """How a ticket was taken (CONTRACT §4)."""
+
+    WALKIN = "walkin"
+    NOCARD = "nocard"  # 无卡取号: SMS code or typed identity number
+    LUTONG = "lutong"  # 鲁通码
+    FACE = "face"
+    CARD = "card"  # social security card or ID card
+    RESERVATION = "reservation"
+
+
+CHANNELS: tuple[str, ...] = tuple(c.value for c in Channel)
+# Channels that carry an identity session (the citizen was identified before the ticket).
+IDENTIFIED_CHANNELS = frozenset({Channel.LUTONG, Channel.FACE, Channel.CARD, Channel.NOCARD})
+
+
+class IdentifyMethod(enum.StrEnum):
+    """The ways of `POST …/identify`."""
+
+    LUTONG = "lutong"
+    IDCARD = "idcard"
+    SSCARD = "sscard"
+    FACE = "face"
+    SMS = "sms"
+    ID_NUMBER = "id_number"
+
+
+class TicketStatus(enum.StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+# Tickets in these states are finished with for good.
+TERMINAL_STATUSES = frozenset({TicketStatus.DONE, TicketStatus.CANCELLED, TicketStatus.EXPIRED})
+
+
+class TicketAction(enum.StrEnum):
+    """`POST …/tickets/{id}/actions` (CONTRACT §4, plus the green-channel confirmation)."""
+
+    RECALL = "recall"
+    START = "start"
+    FINISH = "finish"
+    SKIP = "skip"
+    REQUEUE = "requeue"
+    TRANSFER = "transfer"
+    CANCEL = "cancel"
+    CONFIRM_GREEN = "confirm_green"
+
+
+class Priority(enum.StrEnum):
+    GREEN = "green"  # 绿色通道
+
+
+class GreenReason(enum.StrEnum):
+    """Why staff grant the green channel at the window."""
+
+    MILITARY = "military"
+    DISABILITY = "disability"
+    PREGNANCY = "pregnancy"
+    OTHER = "other"
+
+
+class WindowStatus(enum.StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"  # nobody signed in
+
+
+class WindowPolicy(enum.StrEnum):
+    FIFO = "fifo"  # by rank across the window's queues
+    ORDERED = "ordered"  # first listed queue first
+
+
+class EventType(enum.StrEnum):
+    """Messages of the hall stream (CONTRACT §7)."""
+
+    SNAPSHOT = "snapshot"
+    CALL = "call"
+    TICKET = "ticket"
+    QUEUE = "queue"
+    WINDOW = "window"
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+
+
+class DeviceKind(enum.StrEnum):
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    INTEGRATION = "integration"
+
+
+class HealthLevel(enum.StrEnum):
+    """A device's health report."""
+
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class CloseCode(enum.IntEnum):
+    """WebSocket close codes of a refused or ended stream (CONTRACT §3)."""
+
+    UNAUTHORISED = 4401  # no valid token, or the token ended (logout, expiry)
+    FORBIDDEN = 4403  # a token of another hall
+
+
+REFUSED_CLOSE_CODES = frozenset({CloseCode.UNAUTHORISED, CloseCode.FORBIDDEN})
+
+
+class ErrorCode(enum.StrEnum):
+    """The `code` of an error reply that a device branches on (the message is for people)."""
+
+    NOT_FOUND = "not_found"
+    TICKET_STATE = "ticket_state"
+    CLOSED = "closed"
+    DAILY_LIMIT = "daily_limit"
+    WINDOW_PAUSED = "window_paused"
+    WINDOW_BUSY = "window_busy"
+    IDENTITY_REQUIRED = "identity_required"
+    IDENTITY_UNKNOWN = "identity_unknown"
+    IDENTITY_USED = "identity_used"
+    IDENTITY_EXPIRED = "identity_expired"
+    GREEN_NEEDS_IDENTITY = "green_needs_identity"
+    GREEN_NOT_ELIGIBLE = "green_not_eligible"
+    PERSON_DAILY_LIMIT = "person_daily_limit"
+    METHOD_UNAVAILABLE = "method_unavailable"
+    VERIFIER_UNAVAILABLE = "verifier_unavailable"
+    RESERVATION_BLOCKED = "reservation_blocked"
+    RESERVATION_CHECKED_IN = "reservation_checked_in"
+    RESERVATION_CANCELLED = "reservation_cancelled"
+    RESERVATION_OTHER_DAY = "reservation_other_day"
+    SSCARD_UNRESOLVABLE = "sscard_unresolvable"
+    FACE_NOT_ENROLLED = "face_not_enrolled"
+    FACE_NOT_FOUND = "face_not_found"
+    FACE_IMAGE_INVALID = "face_image_invalid"
+    FACE_MISMATCH = "face_mismatch"
+    LUTONG_INVALID = "lutong_invalid"
+    LUTONG_EXPIRED = "lutong_expired"
+    LUTONG_USED = "lutong_used"
+    SMS_LIMIT = "sms_limit"
+    SMS_CODE_EXPIRED = "sms_code_expired"
+    SMS_LOCKED = "sms_locked"
+    SMS_CODE_WRONG = "sms_code_wrong"
