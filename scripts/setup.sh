@@ -40,6 +40,6 @@ stamp=.venv/.pyproject.sha256
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python packages (pinned in pyproject.toml)"
-  .venv/bin/pip install -q -e '.[test]'
+  .venv/bin/pip install -q -e '.[test]'   # test pulls in every deployable (all)
   echo "$want" > "$stamp"
 fi
