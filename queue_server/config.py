@@ -24,9 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from hall_common.vocabulary import IdentifyMethod
+
 HALL_ID = r"^[a-z0-9-]+$"
 QUEUE_ID = r"^[A-Z]{1,2}$"
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ConfigError(Exception):
@@ -157,9 +158,6 @@ class Hours(_Strict):
     last_ticket_minutes_before_end: int = Field(default=0, ge=0, le=240)
 
 
-IDENTITY_METHODS = ("lutong", "idcard", "sscard", "face", "sms", "id_number")
-
-
 class Identification(_Strict):
     """Optional [halls.identification] table: which identification the hall offers and requires,
     and the limits that follow from knowing who a citizen is (docs/identity.md)."""
@@ -167,9 +165,7 @@ class Identification(_Strict):
     # Queues whose tickets need an identity session, whatever the channel.
     required_queues: tuple[str, ...] = ()
     # Methods offered by POST …/identify; a typed identity number also needs allow_typed_id_number.
-    allowed_methods: tuple[Literal["lutong", "idcard", "sscard", "face", "sms", "id_number"], ...] = (
-        "lutong", "idcard", "sscard", "face", "sms", "id_number",
-    )
+    allowed_methods: tuple[IdentifyMethod, ...] = tuple(IdentifyMethod)
     allow_typed_id_number: bool = False
     # Green channel from identity: age reached in the hall's zone, or a listed person.
     green_age: int = Field(default=70, ge=1, le=150)

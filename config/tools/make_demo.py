@@ -83,7 +83,6 @@ def item_code(region: str, department: str, kind: str, seq: int) -> str:
 # (name, name_en, kind, department, legal_days, promised_days, visits, fees, conditions,
 #  materials "、"-separated, basis)
 
-ID_CARD = "申请人有效身份证件"
 AGENT = "委托他人办理的，提交授权委托书及受托人身份证件"
 # Items that cannot be done by an agent (photo, fingerprints, both parties present, an exam).
 IN_PERSON = ("护照", "通行证签发", "居民身份证首次", "居民身份证换领", "居民身份证挂失", "结婚登记", "离婚登记",

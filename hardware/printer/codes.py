@@ -77,12 +77,6 @@ def feed_dots(dots: int) -> bytes:
     return ESC + b"J" + bytes([dots])
 
 
-def feed_lines(lines: int) -> bytes:
-    if not 0 <= lines <= 255:
-        raise ValueError(f"feed must be 0-255 lines, got {lines}")
-    return ESC + b"d" + bytes([lines])
-
-
 def line_spacing(dots: int | None = None) -> bytes:
     """ESC 3 n sets the line spacing; ESC 2 restores the default."""
     if dots is None:

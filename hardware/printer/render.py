@@ -452,8 +452,3 @@ def render(data: bytes, *, paper_dots: int = 576, start_in_chinese_mode: bool = 
         raise ValueError(f"paper_dots must be 64-2048, got {paper_dots}")
     return _Renderer(bytes(data), paper_dots, start_in_chinese_mode).run()
 
-
-def render_png(data: bytes, path: str | Path, **kwargs: object) -> RenderResult:
-    result = render(data, **kwargs)  # type: ignore[arg-type]
-    result.save(path)
-    return result

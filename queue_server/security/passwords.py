@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -25,10 +24,6 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def token_matches(token: str, expected_sha256: str) -> bool:
-    return hmac.compare_digest(token_sha256(token), expected_sha256)
 
 
 def new_token() -> str:

@@ -4,7 +4,6 @@ connection inside the caller's transaction; none commits."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
@@ -302,8 +301,3 @@ def audit(conn: Connection, hall_id: str, at: dt.datetime, actor: str, action: s
     conn.execute(insert(s.audit_log).values(hall_id=hall_id, at=at, actor=actor, action=action, target=target, detail=detail))
 
 
-def tickets_of_day(conn: Connection, hall_id: str, day: dt.date, statuses: Iterable[str] | None = None) -> list[Ticket]:
-    query = select(s.tickets).where(s.tickets.c.hall_id == hall_id, s.tickets.c.service_day == day)
-    if statuses is not None:
-        query = query.where(s.tickets.c.status.in_(list(statuses)))
-    return [ticket_from_row(r) for r in conn.execute(query.order_by(s.tickets.c.issued_at))]

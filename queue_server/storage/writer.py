@@ -33,7 +33,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..config import Config
 from ..core.engine import Change, Event, HallState
 from ..core.errors import CoreError
-from ..core.numbering import service_day
 from . import repository
 
 log = logging.getLogger("queue_server.writer")
@@ -191,7 +190,6 @@ class Writer:
         self._thread = threading.Thread(target=self._loop, name="db-writer", daemon=True)
         self._conn: Connection | None = None
         self.batches = 0
-        self.jobs_done = 0
         self.retries = 0  # batches run again job by job after a batched write failed
 
     def start(self) -> None:
@@ -257,7 +255,6 @@ class Writer:
                     job.future.set_exception(error)
             return
         self.batches += 1
-        self.jobs_done += len(jobs)
         self._store._publish_views(batch.touched)
         if batch.events:
             self._on_commit(batch.events)
@@ -336,6 +333,3 @@ class Writer:
                         raise
                     raise _BatchedWriteFailed(exc.__class__.__name__) from exc
 
-
-def today_of(now_fn: Callable[[], Any]) -> Callable[[Any], Any]:
-    return lambda hall: service_day(now_fn(), hall.zone)
