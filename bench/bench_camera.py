@@ -4,8 +4,8 @@ scores on the package photos (the figures in docs/hardware-camera.md).
 
     .venv/bin/python bench/bench_camera.py [--repeat N] [--skip-accuracy]
 
-Needs the test photos (scikit-image, matplotlib, and the insightface wheel fetched by
-tests/hardware/camera_fixtures.py)."""
+The face algorithms come from `faces/`, the QR decoder from `hardware/camera/`. Needs the test
+photos (scikit-image, matplotlib, and the insightface wheel fetched by tests/faces/face_photos.py)."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "hardware")]
 
-import camera_fixtures as cf  # noqa: E402
-from hardware.camera.embedding import LbpEmbedder  # noqa: E402
-from hardware.camera.faces import FaceDetector  # noqa: E402
-from hardware.camera.matcher import FaceGallery  # noqa: E402
+from camera_fixtures import qr_image  # noqa: E402
+
+from faces.detector import FaceDetector  # noqa: E402
+from faces.embedding import LbpEmbedder  # noqa: E402
+from faces.matcher import FaceGallery  # noqa: E402
 from hardware.camera.qr import QRDecoder  # noqa: E402
+from tests.faces import face_photos as cf  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
@@ -89,8 +91,8 @@ def bench_search(repeat: int) -> None:
 
 def bench_qr(repeat: int) -> None:
     decoder = QRDecoder()
-    code = cv2.cvtColor(cv2.resize(cf.qr_image("LTM:3701:9f2c1e7a-5d1b-4c2e-8e0f-2a1b3c4d5e6f",
-                                               box_size=4), (200, 200)), cv2.COLOR_GRAY2BGR)
+    code = cv2.cvtColor(cv2.resize(qr_image("LTM:3701:9f2c1e7a-5d1b-4c2e-8e0f-2a1b3c4d5e6f",
+                                            box_size=4), (200, 200)), cv2.COLOR_GRAY2BGR)
     frame = cf.on_canvas(cf.astronaut())
     with_code = frame.copy()
     with_code[140:340, 420:620] = code

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .embedding import FaceEmbedder, LbpEmbedder
-from .faces import FaceBox, FaceDetector
-from .frames import Frame, validate_frame
-from .liveness import LivenessVerdict, MotionLivenessCheck
-from .quality import QualityThresholds, QualityVerdict, assess_quality
+from faces.detector import FaceBox, FaceDetector
+from faces.embedding import FaceEmbedder, LbpEmbedder
+from faces.images import validate_frame
+from faces.liveness import LivenessVerdict, MotionLivenessCheck
+from faces.quality import QualityThresholds, QualityVerdict, assess_quality
+
+from .frames import Frame
 
 
-class CaptureState(str, enum.Enum):
+class CaptureState(enum.StrEnum):
     NO_FACE = "no_face"  # nobody (or nobody facing the camera)
     ADJUST = "adjust"  # a face, but the citizen must change something (closer, light, ...)
     CHECKING = "checking"  # a good face; collecting frames for the liveness check

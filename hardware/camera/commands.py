@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from .errors import CameraInputError
-from .faces import FaceDetector
-from .frames import load_image
+from faces.detector import FaceDetector
+from faces.errors import ImageInputError
+from faces.images import load_image
+from faces.quality import assess_quality
+
 from .qr import QRDecoder
-from .quality import assess_quality
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,7 +33,7 @@ def decode_qr_command(args: argparse.Namespace) -> int:
     decoder = QRDecoder()
     try:
         text = decoder.decode(image)
-    except CameraInputError as exc:
+    except ImageInputError as exc:  # a bad frame, or a QRPayloadError
         print(f"refused: {exc.message_en} / {exc.message_zh}")
         return 1
     if text is None:

@@ -11,9 +11,12 @@ import logging
 import threading
 import time
 
+from faces.errors import FrameError
+from faces.images import validate_frame
+
 from ..health import Health
 from .errors import SourceError
-from .frames import Frame, FrameError, validate_frame
+from .frames import Frame
 from .sources import FrameSource, open_source, redact_uri
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ class FrameGrabber:
         self.reconnects = 0
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "FrameGrabber":
+    def start(self) -> FrameGrabber:
         if self._thread is not None and self._thread.is_alive():
             return self
         self._stop.clear()
@@ -64,7 +67,7 @@ class FrameGrabber:
             self._thread.join(timeout)
             self._thread = None
 
-    def __enter__(self) -> "FrameGrabber":
+    def __enter__(self) -> FrameGrabber:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

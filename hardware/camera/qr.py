@@ -15,8 +15,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from faces.images import validate_frame
+
 from .errors import QRPayloadError
-from .frames import validate_frame
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,10 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from faces.errors import FrameError
+from faces.images import load_image
+
 from .errors import SourceError
-from .frames import FrameError, load_image
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 NETWORK_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://")

@@ -1,5 +1,5 @@
 """Face 1:1 verification: a local verifier against a reference template enrolled at a window
-(hardware.camera's FaceDetector + LbpEmbedder, computed here on the server), or the provincial
+(the `faces` package's FaceDetector + LbpEmbedder, computed here on the server), or the provincial
 real-person verification service. Images are decoded in memory and never stored; templates are
 float32 vectors sealed with the server's key."""
 
@@ -9,6 +9,7 @@ import asyncio
 import base64
 import binascii
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from ..security.keys import Keys
 from . import provincial
 from .person import Person, checked_name
 
+if TYPE_CHECKING:
+    from faces import FaceDetector, LbpEmbedder
+
 EMBEDDER = "lbp"
 MAX_IMAGE_B64 = 8 * 1024 * 1024
 DOWN_ZH = "人脸核验服务暂时不可用，请使用身份证或其他方式取号"
@@ -26,14 +30,15 @@ MISMATCH_ZH = "人脸与身份信息不一致，请使用其他方式或到窗�
 _local = threading.local()
 
 
-def _tools():  # type: ignore[no-untyped-def]
+def _tools() -> tuple[FaceDetector, LbpEmbedder]:
     # OpenCV's detectors are not thread-safe: one pair per worker thread.
     if not hasattr(_local, "tools"):
-        from hardware.camera import FaceDetector, LbpEmbedder
+        from faces import FaceDetector, LbpEmbedder  # OpenCV is loaded at the first face only
 
         detector = FaceDetector()
         _local.tools = (detector, LbpEmbedder(detector=detector))
-    return _local.tools
+    tools: tuple[FaceDetector, LbpEmbedder] = _local.tools
+    return tools
 
 
 def decode_b64(image_b64: str) -> bytes:
@@ -46,7 +51,7 @@ def decode_b64(image_b64: str) -> bytes:
 
 
 def _embed_sync(data: bytes) -> np.ndarray:
-    from hardware.camera import CameraInputError, NoFaceError, decode_image_bytes
+    from faces import ImageInputError, NoFaceError, decode_image_bytes
 
     detector, embedder = _tools()
     try:
@@ -57,7 +62,7 @@ def _embed_sync(data: bytes) -> np.ndarray:
         return embedder.embed(image, faces[0])
     except NoFaceError as exc:
         raise Invalid("no face found in the image", exc.message_zh, code="face_not_found") from None
-    except CameraInputError as exc:
+    except ImageInputError as exc:
         raise Invalid(f"the image cannot be used: {exc.message_en}", "照片无法读取，请重新拍摄", code="face_image_invalid") from None
 
 
@@ -76,7 +81,7 @@ def unseal(keys: Keys, token: str) -> np.ndarray:
 
 def compare(reference: np.ndarray, probe: np.ndarray, threshold: float) -> float:
     """The cosine score; refuses (409) below the threshold."""
-    from hardware.camera import verify
+    from faces import verify
 
     match = verify(reference, probe, threshold)
     if not match.accepted:

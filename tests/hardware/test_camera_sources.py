@@ -10,12 +10,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from camera_fixtures import write_video
 
-from camera_fixtures import astronaut, grace_hopper, on_canvas, write_video
 from hardware.camera.errors import SourceError
 from hardware.camera.grabber import FrameGrabber
 from hardware.camera.sources import CaptureSource, SimSource, open_source, redact_uri
 from hardware.health import HealthLevel
+from tests.faces.face_photos import astronaut, grace_hopper, on_canvas
 
 WAIT = 20.0  # generous upper bounds for waiting on a thread; tests never assert on durations
 

@@ -9,14 +9,13 @@ import cv2
 import numpy as np
 import pytest
 import qrcode
+from camera_fixtures import perspective, qr_image, qr_png, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from camera_fixtures import (astronaut, blur, noisy, perspective, qr_image, qr_png, rotate,
-                             run_cli)
-from hardware.camera.frames import FrameError
-from hardware.camera.qr import (MAX_PAYLOAD_BYTES, QRDecoder, QRPayloadError, check_payload,
-                                undo_latin1)
+from faces.errors import FrameError
+from hardware.camera.qr import MAX_PAYLOAD_BYTES, QRDecoder, QRPayloadError, check_payload, undo_latin1
+from tests.faces.face_photos import astronaut, blur, noisy, rotate
 
 LUTONG = "LTM:3701:9f2c1e7a-5d1b-4c2e-8e0f-2a1b3c4d5e6f"  # the shape of a 鲁通码 token
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .detector import FaceBox
 from .errors import ModelFilesError, NoFaceError
-from .faces import FaceBox
-from .frames import validate_frame
+from .images import validate_frame
 
 # OpenCV's published cosine threshold for SFace (LFW, 99.6% accuracy).
 SFACE_COSINE_THRESHOLD = 0.363

@@ -1,5 +1,6 @@
 """Face pickup end to end: frames from a (simulated or recorded) camera through the grabber, the
-advice the citizen sees, the liveness wait, and the embedding matched against enrolled faces."""
+advice the citizen sees, the liveness wait, and the embedding matched against enrolled faces. The
+algorithms alone are tested in tests/faces."""
 
 from __future__ import annotations
 
@@ -8,26 +9,32 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from camera_fixtures import qr_image, write_video
 
-from camera_fixtures import (BLINK, astronaut, close_eyes, flip, grace_hopper, light, noisy,
-                             on_canvas, qr_image, tom_hanks, write_video)
+from faces.detector import FaceDetector
+from faces.embedding import LbpEmbedder
+from faces.liveness import MotionLivenessCheck
+from faces.matcher import FaceGallery
 from hardware.camera.capture import CaptureState, FaceCapture
-from hardware.camera.embedding import LbpEmbedder
-from hardware.camera.faces import FaceDetector
 from hardware.camera.grabber import FrameGrabber
-from hardware.camera.matcher import FaceGallery
 from hardware.camera.qr import decode_qr
+from hardware.camera.sources import open_source
+from tests.faces.face_photos import (
+    BLINK,
+    astronaut,
+    flip,
+    grace_hopper,
+    kiosk_frames,
+    light,
+    noisy,
+    on_canvas,
+    tom_hanks,
+)
 
 
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
     return FaceDetector()
-
-
-def blinking(detector: FaceDetector, photo: np.ndarray) -> list[np.ndarray]:
-    base = on_canvas(photo)
-    face = detector.detect(base)[0]
-    return [noisy(close_eyes(base, face, amount), 3, seed=i) for i, amount in enumerate(BLINK)]
 
 
 def test_blinking_citizen_is_captured_and_found_among_enrolled(detector: FaceDetector) -> None:
@@ -36,7 +43,7 @@ def test_blinking_citizen_is_captured_and_found_among_enrolled(detector: FaceDet
     for rid, photo in (("R-1", astronaut()), ("R-2", grace_hopper()), ("R-3", tom_hanks())):
         gallery.add(rid, embedder.embed(flip(photo)))  # enrolled from another (mirrored) picture
     capture = FaceCapture(embedder, detector)
-    steps = [capture.feed(frame) for frame in blinking(detector, grace_hopper())]
+    steps = [capture.feed(frame) for frame in kiosk_frames(grace_hopper(), detector)]
     assert steps[0].state is CaptureState.CHECKING and steps[0].message_zh == "请保持不动"
     done = [s for s in steps if s.done]
     assert done, [s.state for s in steps]
@@ -71,7 +78,7 @@ def test_without_liveness_a_good_frame_is_enough(detector: FaceDetector) -> None
 
 def test_frames_from_a_recorded_camera_through_the_grabber(detector: FaceDetector,
                                                            tmp_path: Path) -> None:
-    video = write_video(tmp_path / "kiosk.avi", blinking(detector, astronaut()), fps=10)
+    video = write_video(tmp_path / "kiosk.avi", kiosk_frames(astronaut(), detector), fps=10)
     capture = FaceCapture(detector=detector)
     seen, done = 0, None
     with FrameGrabber(str(video)) as grabber:
@@ -85,6 +92,21 @@ def test_frames_from_a_recorded_camera_through_the_grabber(detector: FaceDetecto
     # keeps only the newest, as with a real camera).
     assert done is not None and done.embedding is not None
 
+
+
+def test_liveness_on_a_blink_recorded_to_video_and_read_back(detector: FaceDetector,
+                                                              tmp_path: Path) -> None:
+    for name, blink in (("blink", True), ("photo_held_still", False)):
+        video = write_video(tmp_path / f"{name}.avi", kiosk_frames(astronaut(), detector, blink=blink), fps=30)
+        source = open_source(str(video))
+        source.open()
+        played = [source.read() for _ in range(len(BLINK))]
+        source.close()
+        check = MotionLivenessCheck()
+        for frame in played:
+            assert frame is not None
+            check.add(frame, detector.detect(frame)[0])
+        assert check.verdict().live is blink, name
 
 def test_qr_shown_to_a_simulated_camera(tmp_path: Path) -> None:
     photo = on_canvas(astronaut())

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from camera_fixtures import astronaut
-from hardware.camera.frames import (MAX_FILE_BYTES, FrameError, decode_image_bytes, load_image,
-                                    validate_frame)
+from faces.errors import FrameError
+from faces.images import MAX_FILE_BYTES, decode_image_bytes, load_image, validate_frame
+from tests.faces.face_photos import astronaut
 
 
 def test_valid_colour_and_gray_frames_pass_through() -> None:

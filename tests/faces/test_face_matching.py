@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from camera_fixtures import astronaut, embed_all, flip, genuine_impostor, grace_hopper, tom_hanks
-from hardware.camera.embedding import LbpEmbedder, lbp_codes
-from hardware.camera.errors import CameraInputError, ModelFilesError, NoFaceError
-from hardware.camera.faces import FaceDetector
-from hardware.camera.matcher import FaceGallery, as_embedding, verify
-from hardware.camera.sface import SFaceEmbedder
+from faces.detector import FaceDetector
+from faces.embedding import LbpEmbedder, lbp_codes
+from faces.errors import ImageInputError, ModelFilesError, NoFaceError
+from faces.matcher import FaceGallery, as_embedding, verify
+from faces.sface import SFaceEmbedder
+from tests.faces.face_photos import astronaut, embed_all, flip, genuine_impostor, grace_hopper, tom_hanks
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +103,9 @@ def test_gallery_replace_remove_and_empty(embedder: LbpEmbedder) -> None:
                                  np.ones((2, 2124)), "not a vector", [1, "x"]])
 def test_bad_embeddings_are_refused(bad: object) -> None:
     gallery = FaceGallery(2124, 0.7)
-    with pytest.raises(CameraInputError):
+    with pytest.raises(ImageInputError):
         gallery.add("x", bad)
-    with pytest.raises(CameraInputError):
+    with pytest.raises(ImageInputError):
         gallery.identify(bad)
     assert len(gallery) == 0
 
@@ -113,11 +113,11 @@ def test_bad_embeddings_are_refused(bad: object) -> None:
 def test_bad_ids_and_bulk_shapes_are_refused() -> None:
     gallery = FaceGallery(4, 0.5)
     for bad_id in ("", "x" * 129, 42):
-        with pytest.raises(CameraInputError):
+        with pytest.raises(ImageInputError):
             gallery.add(bad_id, [1, 0, 0, 0])  # type: ignore[arg-type]
-    with pytest.raises(CameraInputError):
+    with pytest.raises(ImageInputError):
         gallery.add_many(["a", "b"], np.ones((3, 4)))
-    with pytest.raises(CameraInputError):
+    with pytest.raises(ImageInputError):
         gallery.identify([1, 0, 0, 0], top_k=0)
     gallery.add_many(["a", "b"], np.eye(4)[:2])
     assert as_embedding([3, 4, 0, 0], 4).tolist() == pytest.approx([0.6, 0.8, 0, 0])

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .faces import FaceBox
-from .frames import to_gray, validate_frame
+from .detector import FaceBox
+from .images import to_gray, validate_frame
 
 
 @dataclass(frozen=True)

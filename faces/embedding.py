@@ -5,7 +5,7 @@ cropped, equalised, and described by histograms of uniform local binary patterns
 method of cv2.face, computed directly so the vector can be stored and searched). It is a weak
 verifier: it tells apart different people in the package photos, but it has never seen two
 different photos of one person (no package ships them). docs/hardware-camera.md has the figures.
-`hardware.camera.sface.SFaceEmbedder` is the strong option when the operator supplies models."""
+`faces.sface.SFaceEmbedder` is the strong option when the operator supplies models."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from .detector import FaceBox, FaceDetector
 from .errors import NoFaceError
-from .faces import FaceBox, FaceDetector
-from .frames import to_gray, validate_frame
+from .images import to_gray, validate_frame
 
 
 class FaceEmbedder(Protocol):
@@ -105,7 +105,7 @@ class LbpEmbedder:
         # without the common part, the gap between same and different people doubles.
         vec = np.sqrt(vec)
         vec -= vec.mean()
-        return (vec / max(float(np.linalg.norm(vec)), 1e-12)).astype(np.float32)
+        return np.asarray(vec / max(float(np.linalg.norm(vec)), 1e-12), dtype=np.float32)
 
     def aligned_crop(self, gray: np.ndarray, face: FaceBox) -> np.ndarray:
         """The inner face, levelled on the eyes when they were found, equalised, size x size."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .faces import FaceBox
-from .frames import to_gray, validate_frame
+from .detector import FaceBox
+from .images import to_gray, validate_frame
 
 PATCH = 96  # the face region is compared at a fixed size, so distance does not matter
 
@@ -48,7 +48,7 @@ class MotionLivenessCheck:
 
     def __init__(self, window: int = 15, min_frames: int = 6, min_changed: float = 0.025,
                  pixel_threshold: float = 12.0, max_shift_fraction: float = 0.15):
-        # Calibration (synthetic sequences from the package photos, tests/hardware): a still
+        # Calibration (synthetic sequences from the package photos, tests/faces): a still
         # photo with sensor noise sigma 3 changes 0% of the patch, one shifted by up to 3.6 px
         # between frames at most 1.4% (interpolation at sharp edges), a blink 3.7-6.6%.
         self.window = window

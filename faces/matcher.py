@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import CameraInputError
+from .errors import ImageInputError
 
 
 @dataclass(frozen=True)
@@ -23,18 +23,18 @@ class Match:
 
 
 def as_embedding(vector: object, dim: int) -> np.ndarray:
-    """A validated, unit-length float32 vector of length `dim` (CameraInputError otherwise)."""
+    """A validated, unit-length float32 vector of length `dim` (ImageInputError otherwise)."""
     try:
         v = np.asarray(vector, dtype=np.float32)
     except (TypeError, ValueError):
-        raise CameraInputError("embedding is not a vector of numbers") from None
+        raise ImageInputError("embedding is not a vector of numbers") from None
     if v.ndim != 1 or v.shape[0] != dim:
-        raise CameraInputError(f"embedding must have shape ({dim},), not {v.shape}")
+        raise ImageInputError(f"embedding must have shape ({dim},), not {v.shape}")
     if not np.all(np.isfinite(v)):
-        raise CameraInputError("embedding contains NaN or infinity")
+        raise ImageInputError("embedding contains NaN or infinity")
     norm = float(np.linalg.norm(v))
     if norm < 1e-6:
-        raise CameraInputError("embedding is all zeros")
+        raise ImageInputError("embedding is all zeros")
     return v / norm
 
 
@@ -68,7 +68,7 @@ class FaceGallery:
 
     def add(self, face_id: str, vector: object) -> None:
         if not isinstance(face_id, str) or not face_id or len(face_id) > 128:
-            raise CameraInputError("face id must be a non-empty string of at most 128 characters")
+            raise ImageInputError("face id must be a non-empty string of at most 128 characters")
         v = as_embedding(vector, self.dim)
         with self._lock:
             row = self._row.get(face_id)
@@ -86,7 +86,7 @@ class FaceGallery:
         """Bulk load (a hall's enrolled faces at start-up): rows must already be unit vectors."""
         m = np.asarray(vectors, dtype=np.float32)
         if m.ndim != 2 or m.shape != (len(ids), self.dim):
-            raise CameraInputError(f"need {len(ids)} embeddings of length {self.dim}, "
+            raise ImageInputError(f"need {len(ids)} embeddings of length {self.dim}, "
                                    f"got shape {m.shape}")
         for face_id, v in zip(ids, m, strict=True):
             self.add(face_id, v)
@@ -110,7 +110,7 @@ class FaceGallery:
     def identify(self, vector: object, top_k: int = 1) -> list[Match]:
         """1:N: the `top_k` most similar stored faces, best first (accepted or not)."""
         if top_k < 1:
-            raise CameraInputError("top_k must be at least 1")
+            raise ImageInputError("top_k must be at least 1")
         v = as_embedding(vector, self.dim)
         with self._lock:
             n = len(self._ids)

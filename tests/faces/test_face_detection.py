@@ -1,22 +1,19 @@
-"""Haar face detection on real photos, the quality verdict a citizen is given, and the
-`faces` command."""
+"""Haar face detection on real photos and the quality verdict a citizen is given (the `faces`
+command that shows both to a technician is tested in tests/hardware)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from camera_fixtures import astronaut, blur, grace_hopper, group_photo, light, run_cli, tom_hanks
-from hardware.camera.embedding import LbpEmbedder
-from hardware.camera.errors import CameraInputError
-from hardware.camera.faces import FaceBox, FaceDetector
-from hardware.camera.frames import FrameError
-from hardware.camera.liveness import MotionLivenessCheck
-from hardware.camera.quality import (BLURRED, NOT_FRONTAL, TOO_BRIGHT, TOO_DARK, TOO_SMALL,
-                                     assess_quality)
+from faces.detector import FaceBox, FaceDetector
+from faces.embedding import LbpEmbedder
+from faces.errors import FrameError, ImageInputError
+from faces.liveness import MotionLivenessCheck
+from faces.quality import BLURRED, NOT_FRONTAL, TOO_BRIGHT, TOO_DARK, TOO_SMALL, assess_quality
+from tests.faces.face_photos import astronaut, blur, grace_hopper, group_photo, light, tom_hanks
+
 
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
@@ -112,50 +109,13 @@ def test_half_hidden_face_is_not_frontal(detector: FaceDetector) -> None:
     assert NOT_FRONTAL in verdict.issues
 
 
-# -- the command ------------------------------------------------------------------------------
-def test_faces_command_counts_first_then_verdicts(tmp_path: Path) -> None:
-    path = tmp_path / "astronaut.png"
-    cv2.imwrite(str(path), astronaut())
-    code, out, err = run_cli("faces", str(path), in_process=False)  # the real `python -m`
-    assert code == 0, err
-    lines = out.splitlines()
-    assert lines[0].split()[0] == "1"
-    assert lines[1].startswith("face 1:") and " ok " in lines[1]
-
-    dark = tmp_path / "dark.png"
-    cv2.imwrite(str(dark), light(grace_hopper(), 0.3))
-    lines = run_cli("faces", str(dark))[1].splitlines()
-    assert lines[0].split()[0] == "1" and "光线太暗" in lines[1]
-
-    blank = tmp_path / "blank.png"
-    cv2.imwrite(str(blank), np.full((480, 640, 3), 128, np.uint8))
-    assert run_cli("faces", str(blank))[1].splitlines()[0].split()[0] == "0"
-
-
-def test_faces_command_finds_small_faces_when_asked(tmp_path: Path) -> None:
-    path = tmp_path / "t1.jpg"
-    cv2.imwrite(str(path), group_photo())
-    kiosk = int(run_cli("faces", str(path))[1].split()[0])
-    full = int(run_cli("faces", "--detect-width", "1280", str(path))[1].split()[0])
-    assert kiosk < full and 4 <= full <= 6  # 6 people in the photo; Haar misses some
-    code, _, err = run_cli("faces", "--detect-width", "5", str(path))
-    assert code == 2 and "--detect-width" in err
-
-
-def test_faces_command_on_a_corrupt_file(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.jpg"
-    bad.write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)
-    code, _, err = run_cli("faces", str(bad))
-    assert code == 2 and "corrupt" in err
-
-
 @pytest.mark.parametrize("box", [FaceBox(600, 400, 100, 100), FaceBox(-5, 0, 100, 100),
                                  FaceBox(10, 10, 2, 2)])
 def test_face_boxes_outside_the_image_are_refused(box: FaceBox) -> None:
     frame = np.full((480, 640, 3), 120, np.uint8)
-    with pytest.raises(CameraInputError, match="face box"):
+    with pytest.raises(ImageInputError, match="face box"):
         assess_quality(frame, box)
-    with pytest.raises(CameraInputError, match="face box"):
+    with pytest.raises(ImageInputError, match="face box"):
         LbpEmbedder().embed(frame, box)
-    with pytest.raises(CameraInputError, match="face box"):
+    with pytest.raises(ImageInputError, match="face box"):
         MotionLivenessCheck().add(frame, box)
