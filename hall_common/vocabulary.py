@@ -96,6 +96,7 @@ class EventType(enum.StrEnum):
     TICKET = "ticket"
     QUEUE = "queue"
     WINDOW = "window"
+    DAY = "day"  # a new service day began: the day's expiries follow (docs/api.md)
 
 
 class Role(enum.StrEnum):
@@ -122,6 +123,8 @@ class CloseCode(enum.IntEnum):
 
     UNAUTHORISED = 4401  # no valid token, or the token ended (logout, expiry)
     FORBIDDEN = 4403  # a token of another hall
+    NO_SUCH_TICKET = 4404  # a tracking stream of an unknown ticket or with a wrong secret
+    START_AGAIN = 1012  # RFC 6455 "service restart": events were lost between processes; reconnect
 
 
 REFUSED_CLOSE_CODES = frozenset({CloseCode.UNAUTHORISED, CloseCode.FORBIDDEN})
@@ -161,3 +164,34 @@ class ErrorCode(enum.StrEnum):
     SMS_CODE_EXPIRED = "sms_code_expired"
     SMS_LOCKED = "sms_locked"
     SMS_CODE_WRONG = "sms_code_wrong"
+    # The generic refusals, by HTTP status (a device branches on the status for these).
+    ERROR = "error"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    INVALID = "invalid"
+    CONFLICT = "conflict"
+    STORAGE_UNAVAILABLE = "storage_unavailable"  # 503: nothing was saved
+    INTERNAL = "internal"
+
+
+class RankClass(enum.StrEnum):
+    """A ticket's rank class now (CONTRACT §4 "Rank"), as a ticket reply's `priority` shows it."""
+
+    GREEN = "green"
+    RESERVATION = "reservation"  # a checked-in reservation whose slot has begun
+    ORDINARY = "ordinary"
+
+
+class ReservationStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+
+
+class DeviceStatus(enum.StrEnum):
+    """A kiosk or display as managers see it (`GET …/devices`)."""
+
+    REPORTING = "reporting"
+    UNREACHABLE = "unreachable"  # no report for the server's device_stale_s
+    NEVER_REPORTED = "never_reported"

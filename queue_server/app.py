@@ -22,6 +22,7 @@ from .api import (
     errors,
     halls,
     identity,
+    replies,
     reservations,
     stream,
     tickets,
@@ -77,7 +78,7 @@ def create_app(rt: Runtime) -> FastAPI:
     for module in (auth, halls, tickets, reservations, devices, track, stream, identity):
         app.include_router(module.router)
 
-    @app.get("/healthz", tags=["health"], summary="200 once the server accepts requests")
+    @app.get("/healthz", tags=["health"], response_model=replies.HealthzReply, summary="200 once the server accepts requests")
     async def healthz() -> JSONResponse:
         return JSONResponse({"ok": True, "halls": [h.id for h in rt.config.halls]})
 

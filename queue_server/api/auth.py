@@ -9,17 +9,18 @@ from fastapi import APIRouter, Depends, Request
 from ..services import tickets as ticket_service
 from ..services.principals import Principal
 from .deps import principal, runtime, tokens
+from .replies import ERRORS, LoginReply, MeReply, OkReply
 from .schemas import LoginRequest
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERRORS)
 
 
-@router.post("/login", summary="Staff login → a bearer token (12 h unless configured)")
+@router.post("/login", response_model=LoginReply, summary="Staff login → a bearer token (12 h unless configured)")
 async def login(body: LoginRequest, request: Request) -> dict[str, Any]:
     return await tokens(request).login(body.hall, body.staff_id, body.password)
 
 
-@router.post("/logout", summary="End this staff token and leave any window")
+@router.post("/logout", response_model=OkReply, summary="End this staff token and leave any window")
 async def logout(request: Request, who: Principal = Depends(principal)) -> dict[str, Any]:
     if who.is_staff:
         await ticket_service.sign_out_everywhere(runtime(request), who.hall_id, who.id)
@@ -27,7 +28,7 @@ async def logout(request: Request, who: Principal = Depends(principal)) -> dict[
     return {"ok": True}
 
 
-@router.get("/me", summary="Who this token is")
+@router.get("/me", response_model=MeReply, summary="Who this token is")
 async def me(request: Request, who: Principal = Depends(principal)) -> dict[str, Any]:
     hall = runtime(request).config.hall(who.hall_id)
     assert hall is not None

@@ -11,12 +11,13 @@ from ..runtime import Runtime
 from ..services import devices as device_service
 from ..services.principals import Principal
 from .deps import get_runtime, require, the_hall
+from .replies import ERRORS, DeviceReply, HealthReply
 from .schemas import HealthReport
 
-router = APIRouter(prefix="/api/v1/halls/{hall}/devices", tags=["devices"])
+router = APIRouter(prefix="/api/v1/halls/{hall}/devices", tags=["devices"], responses=ERRORS)
 
 
-@router.post("/health", summary="Report this device's health (kiosk, display)")
+@router.post("/health", response_model=HealthReply, summary="Report this device's health (kiosk, display)")
 async def report_health(
     who: Principal = Depends(require("kiosk", "display")),
     hall: Hall = Depends(the_hall),
@@ -27,7 +28,7 @@ async def report_health(
     return await device_service.report(rt, who, components, body.app)
 
 
-@router.get("", summary="Every device of the hall and its last report (manager)")
+@router.get("", response_model=list[DeviceReply], summary="Every device of the hall and its last report (manager)")
 async def list_devices(
     who: Principal = Depends(require("manager")),
     hall: Hall = Depends(the_hall),

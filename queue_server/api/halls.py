@@ -14,8 +14,9 @@ from ..runtime import Runtime
 from ..services.principals import Principal
 from ..services.tickets import ticket_json
 from .deps import get_runtime, hall_principal, the_hall, window_exists
+from .replies import ERRORS, HallReply, ItemReply, QueueReply, WaitingReply, WindowDetailReply, WindowReply
 
-router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"])
+router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"], responses=ERRORS)
 
 
 def hall_info(rt: Runtime, hall: Hall) -> dict[str, Any]:
@@ -56,21 +57,21 @@ def identification_info(rt: Runtime, hall: Hall) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="The hall: name, hours, whether tickets can be taken now")
+@router.get("", response_model=HallReply, summary="The hall: name, hours, whether tickets can be taken now")
 async def get_hall(
     who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(get_runtime)
 ) -> dict[str, Any]:
     return hall_info(rt, hall)
 
 
-@router.get("/queues", summary="Queues with their waiting counts and estimated waits")
+@router.get("/queues", response_model=list[QueueReply], summary="Queues with their waiting counts and estimated waits")
 async def list_queues(
     who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(get_runtime)
 ) -> list[dict[str, Any]]:
     return views.queue_summaries(rt.store.view(hall.id), rt.now())
 
 
-@router.get("/windows", summary="Every window: status, queues, staff, current ticket")
+@router.get("/windows", response_model=list[WindowReply], summary="Every window: status, queues, staff, current ticket")
 async def list_windows(
     who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall), rt: Runtime = Depends(get_runtime)
 ) -> list[dict[str, Any]]:
@@ -78,7 +79,7 @@ async def list_windows(
     return [views.window_view(state, w) for w in state.windows.values()]
 
 
-@router.get("/windows/{window}", summary="One window")
+@router.get("/windows/{window}", response_model=WindowDetailReply, summary="One window")
 async def get_window(
     window: str,
     who: Principal = Depends(hall_principal),
@@ -93,7 +94,7 @@ async def get_window(
     return body
 
 
-@router.get("/windows/{window}/waiting", summary="The tickets this window would call, in order")
+@router.get("/windows/{window}/waiting", response_model=WaitingReply, summary="The tickets this window would call, in order")
 async def window_waiting(
     window: str,
     limit: int = Query(default=100, ge=1, le=1000),
@@ -140,7 +141,7 @@ def item_json(item: Item, hall: Hall) -> dict[str, Any]:
     }
 
 
-@router.get("/items", summary="Items (政务服务事项) with their guides; search by name")
+@router.get("/items", response_model=list[ItemReply], summary="Items (政务服务事项) with their guides; search by name")
 async def list_items(
     q: str | None = Query(default=None, max_length=50, description="part of the item's name or code"),
     queue: str | None = Query(default=None, max_length=8),
@@ -158,7 +159,7 @@ async def list_items(
     return [item_json(i, hall) for i in items]
 
 
-@router.get("/items/{code}", summary="One item and its guide")
+@router.get("/items/{code}", response_model=ItemReply, summary="One item and its guide")
 async def get_item(
     code: str, who: Principal = Depends(hall_principal), hall: Hall = Depends(the_hall)
 ) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Request
 from pydantic import Field, field_validator
@@ -18,6 +18,7 @@ from ..identity import service as identity_service
 from ..runtime import Runtime
 from ..services.principals import Principal
 from .deps import require, runtime, the_hall
+from .replies import ERRORS, FaceTemplateReply, FaceWithdrawalReply, IdentityReply, SmsCodeReply
 from .schemas import PHONE, _Body, _valid_id_number
 
 IdNumber = Annotated[str, Field(min_length=1, max_length=32)]
@@ -67,7 +68,7 @@ class ByIdNumber(_IdBody):
     id_number: IdNumber
 
 
-Identify = Annotated[Union[ByLutong, ByIdCard, BySsCard, ByFace, BySms, ByIdNumber], Field(discriminator="method")]
+Identify = Annotated[ByLutong | ByIdCard | BySsCard | ByFace | BySms | ByIdNumber, Field(discriminator="method")]
 
 
 class SmsCodeRequest(_Body):
@@ -101,10 +102,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await close()
 
 
-router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["identity"], lifespan=lifespan)
+router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["identity"], lifespan=lifespan, responses=ERRORS)
 
 
-@router.post("/identify", summary="Identify a citizen → a single-use identity session (kiosk)")
+@router.post("/identify", response_model=IdentityReply, summary="Identify a citizen → a single-use identity session (kiosk)")
 async def identify(
     who: Principal = Depends(require("kiosk")),
     hall: Hall = Depends(the_hall),
@@ -114,7 +115,7 @@ async def identify(
     return await identity_service.identify(rt, hall, who, body)
 
 
-@router.post("/identify/sms-code", summary="Send a 6-digit code to a phone (kiosk)")
+@router.post("/identify/sms-code", response_model=SmsCodeReply, summary="Send a 6-digit code to a phone (kiosk)")
 async def sms_code(
     request: Request,
     who: Principal = Depends(require("kiosk")),
@@ -125,7 +126,10 @@ async def sms_code(
     return await identity_service.send_sms_code(rt, hall, who, body.phone, request.app.state.identity_sender)
 
 
-@router.post("/identity/face-templates", status_code=201, summary="Enrol a citizen's face with consent (staff)")
+@router.post(
+    "/identity/face-templates", status_code=201, response_model=FaceTemplateReply,
+    summary="Enrol a citizen's face with consent (staff)",
+)
 async def enrol_face(
     who: Principal = Depends(require("staff", "manager")),
     hall: Hall = Depends(the_hall),
@@ -135,7 +139,7 @@ async def enrol_face(
     return await identity_service.enrol_face(rt, hall, who, body.id_number, body.name, body.image_b64)
 
 
-@router.post("/identity/face-templates/withdraw", summary="Delete a citizen's face template (staff)")
+@router.post("/identity/face-templates/withdraw", response_model=FaceWithdrawalReply, summary="Delete a citizen's face template (staff)")
 async def withdraw_face(
     who: Principal = Depends(require("staff", "manager")),
     hall: Hall = Depends(the_hall),

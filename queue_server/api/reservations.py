@@ -15,16 +15,18 @@ from ..services import reservations as reservation_service
 from ..services.principals import Principal
 from ..services.tickets import ticket_json
 from .deps import get_runtime, require, the_hall
+from .replies import ERRORS, ReservationReply, TicketReply
 from .schemas import CheckInRequest, ReservationRequest
 
-router = APIRouter(prefix="/api/v1/halls/{hall}/reservations", tags=["reservations"])
+router = APIRouter(prefix="/api/v1/halls/{hall}/reservations", tags=["reservations"], responses=ERRORS)
 
 
 @router.post(
     "",
     status_code=201,
+    response_model=ReservationReply,
     summary="Create a reservation (integration); the same external_id again returns it (200)",
-    responses={200: {"description": "already imported: returned unchanged"}},
+    responses={200: {"model": ReservationReply, "description": "already imported: returned unchanged"}},
 )
 async def create_reservation(
     who: Principal = Depends(require("integration")),
@@ -51,8 +53,9 @@ async def create_reservation(
 @router.post(
     "/check-in",
     status_code=201,
+    response_model=TicketReply,
     summary="Check in by code or identity number (kiosk) → a reservation ticket",
-    responses={200: {"description": "already checked in: the same ticket"}},
+    responses={200: {"model": TicketReply, "description": "already checked in: the same ticket"}},
 )
 async def check_in(
     who: Principal = Depends(require("kiosk")),
@@ -66,7 +69,7 @@ async def check_in(
     return JSONResponse(ticket_json(rt, hall.id, ticket), status_code=201 if created else 200)
 
 
-@router.get("", summary="A day's reservations, masked (manager, integration)")
+@router.get("", response_model=list[ReservationReply], summary="A day's reservations, masked (manager, integration)")
 async def list_reservations(
     day: dt.date | None = Query(default=None, description="YYYY-MM-DD; today by default"),
     who: Principal = Depends(require("manager", "integration")),
@@ -76,7 +79,7 @@ async def list_reservations(
     return await reservation_service.list_for_day(rt, hall.id, day or service_day(rt.now(), hall.zone))
 
 
-@router.get("/{reservation_id}", summary="One reservation, masked (integration, manager)")
+@router.get("/{reservation_id}", response_model=ReservationReply, summary="One reservation, masked (integration, manager)")
 async def get_reservation(
     reservation_id: str,
     who: Principal = Depends(require("integration", "manager")),
@@ -86,7 +89,7 @@ async def get_reservation(
     return await reservation_service.get(rt, hall.id, reservation_id)
 
 
-@router.delete("/{reservation_id}", summary="Cancel a reservation (integration); checked-in: 409")
+@router.delete("/{reservation_id}", response_model=ReservationReply, summary="Cancel a reservation (integration); checked-in: 409")
 async def cancel_reservation(
     reservation_id: str,
     who: Principal = Depends(require("integration")),

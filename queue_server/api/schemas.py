@@ -80,7 +80,7 @@ class CheckInRequest(_Body):
         return None if value is None else _valid_id_number(value)
 
     @model_validator(mode="after")
-    def _one_of(self) -> "CheckInRequest":
+    def _one_of(self) -> CheckInRequest:
         if [self.code, self.id_number, self.identity].count(None) != 2:
             raise ValueError("send one of code, id_number or identity")
         return self

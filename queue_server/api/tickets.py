@@ -7,28 +7,35 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
 from fastapi.encoders import jsonable_encoder
-from pydantic import ValidationError
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 
 from ..config import Hall
 from ..core import views
 from ..core.errors import Invalid
-from ..runtime import Runtime
 from ..identity import service as identity_service
+from ..runtime import Runtime
 from ..services import tickets as ticket_service
 from ..services.auth import Forbidden
 from ..services.principals import Principal
 from .deps import (
-    allowed_principal, existing_window, get_runtime, hall_principal, require, the_hall, window_actor,
+    allowed_principal,
+    existing_window,
+    get_runtime,
+    hall_principal,
+    require,
+    the_hall,
+    window_actor,
 )
+from .replies import ERRORS, ReprintReply, TicketReply, WindowReply
 from .schemas import ActionRequest, QueuesRequest, TicketRequest
 
-router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"])
+router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"], responses=ERRORS)
 
 
 async def _issue(rt: Runtime, hall: Hall, body: TicketRequest) -> tuple[dict[str, Any], int]:
@@ -120,11 +127,15 @@ async def issue_ticket(
 
 router.add_api_route(
     "/tickets", issue_ticket, methods=["POST"], status_code=201, summary="Issue a ticket (kiosk)",
+    # Documents the lean path's answers too, which are built without the model (no per-request
+    # pydantic serialisation there); tests check both paths against it.
+    response_model=TicketReply,
+    responses={200: {"model": ReprintReply, "description": "identified and already waiting: the same ticket"}},
     route_class_override=_LeanIssueRoute,
 )
 
 
-@router.get("/tickets/{ticket_id}", summary="A ticket of this hall (any token of the hall)")
+@router.get("/tickets/{ticket_id}", response_model=TicketReply, summary="A ticket of this hall (any token of the hall)")
 async def get_ticket(
     ticket_id: str,
     who: Principal = Depends(hall_principal),
@@ -135,7 +146,7 @@ async def get_ticket(
     return ticket_service.ticket_json(rt, hall.id, ticket)
 
 
-@router.get("/tickets", summary="Today's live tickets (staff and managers)")
+@router.get("/tickets", response_model=list[TicketReply], summary="Today's live tickets (staff and managers)")
 async def list_tickets(
     status: str | None = Query(default=None, pattern="^(waiting|called|serving|missed)$"),
     queue: str | None = Query(default=None, max_length=8),
@@ -168,6 +179,7 @@ _ACTION_SCHEMA = {
 
 @router.post(
     "/tickets/{ticket_id}/actions",
+    response_model=TicketReply,
     summary="recall, start, finish, skip, requeue, transfer or cancel (staff)",
     openapi_extra=_ACTION_SCHEMA,
 )
@@ -210,6 +222,7 @@ def _window_json(rt: Runtime, hall: Hall, window_id: str) -> dict[str, Any]:
 
 @router.post(
     "/windows/{window}/call-next",
+    response_model=TicketReply,
     summary="Call the window's best-ranked waiting ticket (staff)",
     responses={204: {"description": "nothing waits for this window"}},
 )
@@ -243,7 +256,7 @@ def _window_control(path: str, summary: str, control: WindowControl) -> None:
         return _window_json(rt, hall, window)
 
     endpoint.__name__ = path.replace("-", "_")
-    router.post(f"/windows/{{window}}/{path}", summary=summary)(endpoint)
+    router.post(f"/windows/{{window}}/{path}", response_model=WindowReply, summary=summary)(endpoint)
 
 
 _window_control("pause", "Pause the window (staff)", lambda rt, h, w, who: ticket_service.set_paused(rt, h, w, True, who))
@@ -252,7 +265,7 @@ _window_control("sign-in", "Start working at the window (staff)", ticket_service
 _window_control("sign-out", "Leave the window (staff)", ticket_service.sign_out)
 
 
-@router.put("/windows/{window}/queues", summary="Move a tidal window between queues (manager)")
+@router.put("/windows/{window}/queues", response_model=WindowReply, summary="Move a tidal window between queues (manager)")
 async def set_queues(
     window: str,
     who: Principal = Depends(require("manager")),

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from ..core.errors import NotFound
 from ..services import tracking
 from .deps import runtime
+from .replies import ERRORS, TrackReply
 from .stream import Sink, serve
 
-router = APIRouter(prefix="/api/v1/track", tags=["tracking"])
+router = APIRouter(prefix="/api/v1/track", tags=["tracking"], responses=ERRORS)
 
 
-@router.get("/{ticket_id}", summary="A ticket's number, status, position, estimate and window")
+@router.get("/{ticket_id}", response_model=TrackReply, summary="A ticket's number, status, position, estimate and window")
 async def track(request: Request, ticket_id: str, k: str | None = Query(default=None, max_length=64)) -> dict[str, Any]:
     rt = runtime(request)
     hall_id, ticket = await tracking.find(rt, ticket_id, k)
