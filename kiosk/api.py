@@ -1,21 +1,42 @@
 """The queue server as the kiosk sees it: a small synchronous httpx client (called from worker
 threads, never from the UI loop) with timeouts, retries of safe reads, and every failure turned
-into one ApiError that carries a Chinese and an English message for the citizen."""
+into one ApiError that carries a Chinese and an English message for the citizen. Replies are read
+here, at the edge, into the typed objects of kiosk.replies; one that is not what the API says is an
+ApiError("bad_response"), never a crash further in."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
+from hall_common.vocabulary import Channel, ErrorCode, IdentifyMethod, Priority
+
+from .replies import (
+    ErrorReply,
+    Followed,
+    HallInfo,
+    IdentitySession,
+    Item,
+    QueueInfo,
+    ReplyError,
+    SmsSent,
+    Ticket,
+    WindowInfo,
+    parse_list,
+)
 from .strings import t
+
+R = TypeVar("R")
 
 USER_AGENT = "shandong-hall-kiosk/0.1"
 # Server errors with status 503 whose message is for the citizen (docs/identity.md).
-CITIZEN_503 = frozenset({"verifier_unavailable"})
+CITIZEN_503 = frozenset({ErrorCode.VERIFIER_UNAVAILABLE})
 
 
 @dataclass
@@ -56,11 +77,8 @@ def _from_response(response: httpx.Response) -> ApiError:
     status = response.status_code
     generic = {401: "msg.unauthorized", 403: "msg.unauthorized", 404: "msg.not_found"}.get(
         status, "msg.server_error" if status >= 500 else "msg.rejected")
-    code = message_zh = message_en = ""
-    if isinstance(body, dict):
-        code = str(body.get("code") or "")
-        message_zh = str(body.get("message_zh") or "")
-        message_en = str(body.get("message") or "")
+    reply = ErrorReply.from_json(body)
+    code, message_zh, message_en = str(reply.code), reply.message_zh, reply.message
     if status in (401, 403) or (status >= 500 and code not in CITIZEN_503):
         # The server's own words for auth and internal errors are for technicians, not citizens.
         message_zh, message_en = t(generic, "zh"), t(generic, "en")
@@ -87,7 +105,7 @@ class ApiClient:
         self._client.close()
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
+    def _request(self, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None,
                  retry: bool = False, auth: bool = True) -> tuple[int, Any]:
         attempts = 1 + (self.retries if retry else 0)
         last: ApiError | None = None
@@ -120,79 +138,87 @@ class ApiClient:
         raise last
 
     @staticmethod
-    def _expect(value: Any, kind: type, what: str) -> Any:
-        if not isinstance(value, kind):
-            raise ApiError("bad_response", 0, "", t("msg.server_error", "zh"), f"{what}: unexpected answer")
-        return value
+    def _read(value: Any, parse: Callable[[Any], R], what: str) -> R:
+        try:
+            return parse(value)
+        except ReplyError as exc:
+            raise ApiError("bad_response", 0, "", t("msg.server_error", "zh"), f"{what}: {exc}") from None
+
+    def _get(self, path: str, parse: Callable[[Any], R], what: str, *, params: dict[str, str] | None = None,
+             auth: bool = True) -> R:
+        """A read: retried, then checked."""
+        return self._read(self._request("GET", path, params=params, retry=True, auth=auth)[1], parse, what)
 
     # -- the contract the kiosk uses ----------------------------------------------------------
-    def healthz(self) -> dict:
-        return self._expect(self._request("GET", "/healthz", retry=True, auth=False)[1], dict, "healthz")
+    def healthz(self) -> None:
+        self._request("GET", "/healthz", retry=True, auth=False)
 
-    def hall_info(self) -> dict:
-        return self._expect(self._request("GET", self._hall_path, retry=True)[1], dict, "hall")
+    def hall_info(self) -> HallInfo:
+        return self._get(self._hall_path, HallInfo.from_json, "hall")
 
-    def queues(self) -> list[dict]:
-        return self._expect(self._request("GET", f"{self._hall_path}/queues", retry=True)[1], list, "queues")
+    def queues(self) -> list[QueueInfo]:
+        return self._get(f"{self._hall_path}/queues", lambda raw: parse_list(raw, QueueInfo.from_json, "queues"),
+                         "queues")
 
-    def windows(self) -> list[dict]:
-        return self._expect(self._request("GET", f"{self._hall_path}/windows", retry=True)[1], list, "windows")
+    def windows(self) -> list[WindowInfo]:
+        return self._get(f"{self._hall_path}/windows", lambda raw: parse_list(raw, WindowInfo.from_json, "windows"),
+                         "windows")
 
-    def items(self, q: str | None = None, queue: str | None = None) -> list[dict]:
+    def items(self, q: str | None = None, queue: str | None = None) -> list[Item]:
         params = {k: v for k, v in (("q", q), ("queue", queue)) if v}
-        return self._expect(self._request("GET", f"{self._hall_path}/items", params=params or None,
-                                          retry=True)[1], list, "items")
+        return self._get(f"{self._hall_path}/items", lambda raw: parse_list(raw, Item.from_json, "items"), "items",
+                         params=params or None)
 
-    def item(self, code: str) -> dict:
-        return self._expect(self._request("GET", f"{self._hall_path}/items/{quote(code, safe='')}",
-                                          retry=True)[1], dict, "item")
+    def item(self, code: str) -> Item:
+        return self._get(f"{self._hall_path}/items/{quote(code, safe='')}", Item.from_json, "item")
 
-    def issue(self, queue: str, *, channel: str = "walkin", item_code: str | None = None,
-              green: bool = False, phone: str | None = None, identity: str | None = None) -> tuple[dict, bool]:
-        """→ (ticket, reprint): reprint is True when an identified person already waited in this
+    def issue(self, queue: str, *, channel: Channel = Channel.WALKIN, item_code: str | None = None,
+              green: bool = False, phone: str | None = None, identity: str | None = None) -> Ticket:
+        """The new ticket; its `reprint` is True when an identified person already waited in this
         queue and the server answered with that ticket again (200)."""
-        body: dict[str, Any] = {"queue": queue, "channel": channel}
+        body: dict[str, Any] = {"queue": queue, "channel": str(channel)}
         if identity:
             body["identity"] = identity
         if item_code:
             body["item_code"] = item_code
         if green:
-            body["priority"] = "green"
+            body["priority"] = str(Priority.GREEN)
         if phone:
             body["phone"] = phone
         # Never retried: a lost answer to a POST could otherwise issue two tickets.
-        status, ticket = self._request("POST", f"{self._hall_path}/tickets", json=body)
-        ticket = self._expect(ticket, dict, "ticket")
-        return ticket, status == 200 and bool(ticket.get("reprint"))
+        status, answer = self._request("POST", f"{self._hall_path}/tickets", json=body)
+        ticket = self._read(answer, Ticket.from_json, "ticket")
+        return ticket if status == 200 else dataclasses.replace(ticket, reprint=False)
 
     def check_in(self, *, code: str | None = None, id_number: str | None = None,
-                 identity: str | None = None) -> tuple[dict, bool]:
+                 identity: str | None = None) -> tuple[Ticket, bool]:
         """→ (ticket, created): created is False when the reservation was already checked in."""
         body = {"code": code} if code else ({"identity": identity} if identity else {"id_number": id_number})
-        status, ticket = self._request("POST", f"{self._hall_path}/reservations/check-in", json=body)
-        return self._expect(ticket, dict, "check-in"), status == 201
+        status, answer = self._request("POST", f"{self._hall_path}/reservations/check-in", json=body)
+        return self._read(answer, Ticket.from_json, "check-in"), status == 201
 
-    def identify(self, method: str, fields: dict[str, Any]) -> dict:
+    def identify(self, method: IdentifyMethod, fields: dict[str, Any]) -> IdentitySession:
         """One identification step (docs/identity.md): what a device read or the citizen typed →
         a single-use identity session with masked data only. Never retried (an SMS code or a
         鲁通码 is good once)."""
-        body = {**fields, "method": method}
-        return self._expect(self._request("POST", f"{self._hall_path}/identify", json=body)[1], dict, "identify")
+        body = {**fields, "method": str(method)}
+        return self._read(self._request("POST", f"{self._hall_path}/identify", json=body)[1],
+                          IdentitySession.from_json, "identify")
 
-    def send_sms_code(self, phone: str) -> dict:
-        return self._expect(self._request("POST", f"{self._hall_path}/identify/sms-code", json={"phone": phone})[1],
-                            dict, "sms-code")
+    def send_sms_code(self, phone: str) -> SmsSent:
+        return self._read(self._request("POST", f"{self._hall_path}/identify/sms-code", json={"phone": phone})[1],
+                          SmsSent.from_json, "sms-code")
 
-    def track(self, url: str) -> dict:
+    def track(self, url: str) -> Followed:
         """A ticket followed by its track URL (relative or absolute, on this server only)."""
         path = track_path(url, self.server_url)
         if path is None:
-            raise ApiError("http", 404, "not_found", t("follow.qr_unknown", "zh"), t("follow.qr_unknown", "en"))
-        return self._expect(self._request("GET", path, retry=True, auth=False)[1], dict, "track")
+            raise ApiError("http", 404, ErrorCode.NOT_FOUND, t("follow.qr_unknown", "zh"),
+                           t("follow.qr_unknown", "en"))
+        return self._get(path, Followed.from_json, "track", auth=False)
 
-    def report_health(self, components: list[dict], app: dict[str, str]) -> dict:
-        return self._expect(self._request("POST", f"{self._hall_path}/devices/health",
-                                          json={"components": components, "app": app})[1], dict, "health")
+    def report_health(self, components: list[dict[str, str]], app: dict[str, str]) -> None:
+        self._request("POST", f"{self._hall_path}/devices/health", json={"components": components, "app": app})
 
     def absolute(self, url: str | None) -> str | None:
         if not url:

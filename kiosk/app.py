@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .config import KioskConfig
 
@@ -73,7 +74,7 @@ def build_app(config: KioskConfig, *, controller_factory: Callable[..., Any] | N
             app = App.get_running_app()
             if app is not None and getattr(app, "controller", None) is not None:
                 try:
-                    app.controller._unexpected()
+                    app.controller.unexpected()
                     app.root.render(force=True)
                 except Exception:
                     pass

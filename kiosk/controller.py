@@ -3,39 +3,37 @@
 runs a callable on its own thread and a `render` callback, so the controller also runs headless
 (selftest, benchmarks, unit tests).
 
-Threads: every network call and device operation runs on a worker thread; its result is posted to
-the UI thread, which alone changes the flow. A monitor thread refreshes the hall and reconnects
-with backoff; a health thread reports device health periodically and on change."""
+Every button lands in `act()`, which finds its handler in one explicit table (`actions`, with
+identification's buttons from kiosk.identification). Threads: network calls run on workers
+(kiosk.jobs), device waits on their own threads (kiosk.waits); results are posted to the UI thread,
+which alone changes the flow. A monitor thread refreshes the hall and reconnects with backoff; a
+health thread reports device health periodically and on change."""
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hall_common.id_numbers import is_valid_id_number
+from hall_common.vocabulary import Channel, ErrorCode
 from hardware.health import Health, HealthLevel
 
 from . import __version__
+from .actions import WHILE_BUSY, Action
 from .api import ApiClient, ApiError
 from .config import KioskConfig
 from .devices import DeviceSet
-from .flow import (
-    CODE_RE,
-    Context,
-    Flow,
-    Screen,
-    checkin_code_from_qr,
-    hall_open,
-    queue_name,
-    search_items,
-    windows_text,
-)
-from .identification import IdentificationMixin
+from .flow import CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, search_items
+from .identification import Identification
+from .jobs import Jobs, noop
+from .printing import PrintOutcome, build_slip, print_slip
+from .replies import Followed, HallInfo, Item, QueueInfo, Ticket
 from .strings import t
+from .waits import DeviceWaits, Waiting
 
 log = logging.getLogger("kiosk")
 
@@ -43,9 +41,17 @@ log = logging.getLogger("kiosk")
 NEEDS_SERVER = {Screen.QUEUES, Screen.ITEMS, Screen.CONFIRM, Screen.CHECKIN, Screen.SCAN,
                 Screen.IDENTIFY, Screen.GREEN, Screen.KEYPAD, Screen.FOLLOW, Screen.WAYS, Screen.NOCARD,
                 Screen.CONSENT, Screen.IDENTIFIED}
+SCAN_POLL_S = 0.15
+# A 409 refusing a ticket usually means the hall changed (closed, a limit reached): the kiosk
+# refreshes the hall then, except for this one, which is about the citizen.
+NOT_THE_HALL = frozenset({ErrorCode.GREEN_NEEDS_IDENTITY})
+CHECKIN_REFUSALS: dict[str, str] = {ErrorCode.RESERVATION_CANCELLED: "checkin.cancelled",
+                                    ErrorCode.RESERVATION_OTHER_DAY: "checkin.not_today"}
+
+Fetched = tuple[HallInfo, list[QueueInfo], dict[str, str], list[Item] | None]
 
 
-class Controller(IdentificationMixin):
+class Controller:
     def __init__(self, config: KioskConfig, *, post: Callable[[Callable[[], None]], None] | None = None,
                  devices: DeviceSet | None = None, api: ApiClient | None = None,
                  clock: Callable[[], float] = time.monotonic):
@@ -61,23 +67,62 @@ class Controller(IdentificationMixin):
         self.devices = devices or DeviceSet(config.devices)
         self.online = False
         self.connected_once = False
-        self.hall: dict | None = None
-        self.queues: list[dict] = []
+        self.hall: HallInfo | None = None
+        self.queues: list[QueueInfo] = []
         self.windows: dict[str, str] = {}
-        self.items: list[dict] = []  # every item of the hall, kept for browsing and offline reading
+        self.items: list[Item] = []  # every item of the hall, kept for browsing and offline reading
         self.device_health: dict[str, Health] = {}
         self.next_retry_at: float | None = None
         self.started_at = time.time()
-        self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-io")
-        self._pending = 0
-        self._pending_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake_monitor = threading.Event()
         self._wake_health = threading.Event()
-        self._scan_generation = 0
-        self._last_report: tuple | None = None
+        self._last_report: tuple[tuple[str, str, str], ...] | None = None
         self._last_report_at = 0.0
-        self.last_print_bytes_at: float | None = None
+        self.last_print_bytes_at: float | None = None  # bench/bench_kiosk.py: touch → slip bytes
+        self.jobs = Jobs(self.post, lambda: self.render(), self.unexpected)
+        self.waits = DeviceWaits(self.jobs, self._stop)
+        self.identification = Identification(flow=self.flow, api=self.api, devices=self.devices, jobs=self.jobs,
+                                             waits=self.waits, desk=self, clock=clock,
+                                             card_wait_s=max(to.idle_s, 5))
+        # Every button's handler, by name (buttons with an argument: `actions_with_arg`).
+        self.actions: dict[Action, Callable[[], None]] = {
+            Action.TOGGLE_LARGE: self.toggle_large,
+            Action.TOGGLE_LANG: self.toggle_lang,
+            Action.NAV_BACK: self.nav_back,
+            Action.NAV_HOME: self.nav_home,
+            Action.SCREENSAVER_WAKE: self.wake,
+            Action.HOME_TAKE: self.take_ticket,
+            Action.HOME_GREEN: self.green_explained,
+            Action.GREEN_CHOOSE: self.take_green_ticket,
+            Action.HOME_CHECKIN: self.checkin_ways,
+            Action.HOME_GUIDE: self.guides,
+            Action.HOME_FOLLOW: self.follow,
+            Action.CONFIRM_CHOOSE_ITEM: self.choose_item,
+            Action.ITEMS_SKIP: self.skip_item,
+            Action.CONFIRM_PRINT: self.confirm_print,
+            Action.TICKET_DONE: self.ticket_done,
+            Action.TICKET_REPRINT: self.ticket_reprint,
+            Action.KEYPAD_OK: self.keypad_ok,
+            Action.CHECKIN_BY_CODE: self.checkin_by_code,
+            Action.CHECKIN_BY_ID: self.checkin_by_id,
+            Action.CHECKIN_BY_SCAN: self.checkin_by_scan,
+            Action.SCAN_RETRY: self.scan_again,
+            Action.GUIDE_SEARCH: self.guide_search,
+            Action.GUIDE_CODE: self.guide_code,
+            Action.GUIDE_RESULTS: self.guide_results,
+            Action.GUIDE_TAKE: self.guide_take,
+            **self.identification.actions(),
+        }
+        self.actions_with_arg: dict[Action, Callable[[str], None]] = {
+            Action.QUEUE: self.choose_queue,
+            Action.ITEM: self.choose_item_code,
+            Action.KEY: self.key,
+            Action.GUIDE_QUEUE: self.guide_queue,
+            Action.WORD: self.word,
+            Action.GUIDE_ITEM: self.guide_item,
+            Action.IDENTIFY: self.identification.identify,
+        }
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -88,52 +133,13 @@ class Controller(IdentificationMixin):
         self._stop.set()
         self._wake_monitor.set()
         self._wake_health.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.jobs.shutdown()
         self.devices.close()
         self.api.close()
 
     @property
     def pending(self) -> int:
-        return self._pending
-
-    def _bg(self, work: Callable[[], Any], done: Callable[[Any], None],
-            failed: Callable[[ApiError], None] | None = None) -> None:
-        """Run `work` on a worker thread; `done(result)` or `failed(error)` then run on the UI thread."""
-        with self._pending_lock:
-            self._pending += 1
-
-        def finish(fn: Callable[[], None]) -> None:
-            def run() -> None:
-                try:
-                    fn()
-                except Exception:
-                    log.exception("kiosk callback failed")
-                    self._unexpected()
-                finally:
-                    with self._pending_lock:
-                        self._pending -= 1
-                self.render()
-            self.post(run)
-
-        def job() -> None:
-            try:
-                result = work()
-            except ApiError as exc:
-                finish(lambda err=exc: (failed or self._failed)(err))
-                return
-            except Exception as exc:
-                log.exception("kiosk job failed")
-                error = ApiError("bad_response", 0, exc.__class__.__name__, t("msg.server_error", "zh"),
-                                 t("msg.server_error", "en"))
-                finish(lambda err=error: (failed or self._failed)(err))
-                return
-            finish(lambda value=result: done(value))
-
-        try:
-            self._pool.submit(job)
-        except RuntimeError:  # shutting down
-            with self._pending_lock:
-                self._pending -= 1
+        return self.jobs.pending
 
     # -- context for what is on offer ----------------------------------------------------------------
     def context(self) -> Context:
@@ -145,8 +151,14 @@ class Controller(IdentificationMixin):
             have_cached_guides=bool(self.items),
         )
 
-    def queue(self, queue_id: str | None) -> dict | None:
-        return next((q for q in self.queues if q.get("id") == queue_id), None)
+    def queue(self, queue_id: str | None) -> QueueInfo | None:
+        return next((q for q in self.queues if q.id == queue_id), None)
+
+    def queue_items(self, queue_id: str | None) -> list[Item]:
+        return [i for i in self.items if i.queue == queue_id]
+
+    def item(self, code: str) -> Item | None:
+        return next((i for i in self.items if i.code == code), None)
 
     @property
     def lang(self) -> str:
@@ -156,55 +168,46 @@ class Controller(IdentificationMixin):
     def refresh_now(self) -> None:
         self._wake_monitor.set()
 
-    def _fetch(self) -> tuple[dict, list[dict], dict[str, str], list[dict] | None]:
+    def _fetch(self) -> Fetched:
         hall = self.api.hall_info()
         queues = self.api.queues()
-        windows = {str(w.get("id")): str(w.get("name") or w.get("id")) for w in self.api.windows()
-                   if isinstance(w, dict)}
-        items = None
-        if not self.items:
-            items = self.api.items()
+        windows = {w.id: w.name for w in self.api.windows()}
+        items = None if self.items else self.api.items()
         return hall, queues, windows, items
 
     def _monitor(self) -> None:
         backoff = 1.0
         while not self._stop.is_set():
+            wait = self.config.timeouts.refresh_s
             try:
-                hall, queues, windows, items = self._fetch()
+                fetched = self._fetch()
             except ApiError as exc:
                 if exc.unreachable:
                     wait = backoff
                     backoff = min(backoff * 2, self.config.timeouts.reconnect_max_s)
                     self.next_retry_at = self.clock() + wait
                     self.post(self._went_offline)
-                    self._wake_monitor.wait(wait)
-                    self._wake_monitor.clear()
-                    continue
-                log.warning("hall refresh refused: %s", exc)
-                self._wake_monitor.wait(self.config.timeouts.refresh_s)
-                self._wake_monitor.clear()
-                continue
+                else:
+                    log.warning("hall refresh refused: %s", exc)
             except Exception:
                 log.exception("hall refresh failed")
-                self._wake_monitor.wait(self.config.timeouts.refresh_s)
-                self._wake_monitor.clear()
-                continue
-            backoff = 1.0
-            self.next_retry_at = None
-            self.post(lambda: self._came_online(hall, queues, windows, items))
-            self._wake_monitor.wait(self.config.timeouts.refresh_s)
+            else:
+                backoff = 1.0
+                self.next_retry_at = None
+                self.post(functools.partial(self._came_online, fetched))
+            self._wake_monitor.wait(wait)
             self._wake_monitor.clear()
 
-    def _came_online(self, hall: dict, queues: list[dict], windows: dict[str, str],
-                     items: list[dict] | None) -> None:
+    def _came_online(self, fetched: Fetched) -> None:
+        hall, queues, windows, items = fetched
         was_online = self.online
         self.windows = windows
         self.online = True
         self.connected_once = True
         self.hall = hall
-        self.queues = [q for q in queues if isinstance(q, dict)]
+        self.queues = queues
         if items is not None:
-            self.items = [i for i in items if isinstance(i, dict)]
+            self.items = items
         if not was_online:
             self._wake_health.set()
             if self.flow.screen is Screen.OFFLINE:
@@ -228,7 +231,7 @@ class Controller(IdentificationMixin):
         while not self._stop.is_set():
             try:
                 health = self.devices.health()
-                self.post(lambda h=health: self._health_changed(h))
+                self.post(functools.partial(self._health_changed, health))
                 self._maybe_report(health)
             except Exception:
                 log.exception("health check failed")
@@ -241,7 +244,8 @@ class Controller(IdentificationMixin):
         if before != {k: v.level for k, v in health.items()}:
             self.render()
 
-    def components(self, health: dict[str, Health]) -> list[dict]:
+    @staticmethod
+    def components(health: dict[str, Health]) -> list[dict[str, str]]:
         return [{"name": name, "level": h.level.value, "message_zh": h.message_zh[:200],
                  "message_en": h.message_en[:200]} for name, h in sorted(health.items())]
 
@@ -259,11 +263,16 @@ class Controller(IdentificationMixin):
             return
         self._last_report, self._last_report_at = signature, now
 
+    def printer_problem(self) -> tuple[str, str] | None:
+        health = self.device_health.get("printer")
+        if health is not None and health.level is HealthLevel.ERROR:
+            return health.message_zh, health.message_en
+        return None
+
     # -- clock ---------------------------------------------------------------------------------------
     def tick(self) -> None:
-        result = self.flow.tick(self.clock())
-        if result:
-            self._scan_generation += 1
+        if self.flow.tick(self.clock()):
+            self.waits.cancel()
             self.render()
 
     def touched(self) -> None:
@@ -273,46 +282,74 @@ class Controller(IdentificationMixin):
     def act(self, action: str, arg: Any = None) -> None:
         """Every button of every screen lands here. Unknown actions are ignored, never fatal."""
         self.touched()
-        flow = self.flow
-        if flow.busy and action not in ("toggle.large", "toggle.lang"):
+        if self.flow.busy and action not in WHILE_BUSY:
             return
-        handler = getattr(self, "_do_" + action.replace(".", "_"), None)
-        if handler is None:
+        try:
+            name = Action(action)
+        except ValueError:
+            name = None
+        plain, with_arg = self.actions.get(name) if name else None, self.actions_with_arg.get(name) if name else None
+        if plain is None and with_arg is None:
             log.warning("unknown action %s", action)
             return
         try:
-            handler(arg)
+            if plain is not None:
+                plain()
+            elif with_arg is not None:
+                with_arg(str(arg))
         except Exception:
             log.exception("action %s failed", action)
-            self._unexpected()
+            self.unexpected()
         self.render()
 
-    def _unexpected(self) -> None:
+    def unexpected(self) -> None:
         self.flow.home()
         self.flow.session.message_body = (t("msg.unexpected", "zh"), t("msg.unexpected", "en"))
         self.flow.session.message_title = "msg.error_title"
         self.flow.go(Screen.MESSAGE, push=False)
 
+    def show_message(self, title: str, error: ApiError | None = None, body_key: str | None = None,
+                     hint: str = "msg.try_later") -> None:
+        session = self.flow.session
+        session.message_title = title
+        if body_key:
+            session.message_body = (t(body_key, "zh"), t(body_key, "en"))
+        elif error is not None:
+            session.message_body = (error.message_zh, error.message_en or error.message_zh)
+        else:
+            session.message_body = ("", "")
+        session.message_hint = hint
+        self.flow.go(Screen.MESSAGE)
+
+    def failed(self, error: ApiError) -> None:
+        self.flow.busy = False
+        if error.unreachable:
+            self.online = False
+            self.refresh_now()
+            self.flow.go(Screen.OFFLINE)
+            return
+        self.show_message("msg.error_title", error)
+
     # chrome
-    def _do_toggle_large(self, _: Any) -> None:
+    def toggle_large(self) -> None:
         self.flow.large = not self.flow.large
 
-    def _do_toggle_lang(self, _: Any) -> None:
+    def toggle_lang(self) -> None:
         self.flow.lang = "en" if self.flow.lang == "zh" else "zh"
 
-    def _do_nav_back(self, _: Any) -> None:
-        self._scan_generation += 1
+    def nav_back(self) -> None:
+        self.waits.cancel()
         self.flow.back()
 
-    def _do_nav_home(self, _: Any) -> None:
-        self._scan_generation += 1
+    def nav_home(self) -> None:
+        self.waits.cancel()
         self.flow.home()
 
-    def _do_screensaver_wake(self, _: Any) -> None:
+    def wake(self) -> None:
         self.flow.home()
 
     # home
-    def _choose_queue(self, green: bool) -> None:
+    def _to_queues(self, green: bool) -> None:
         """Ticket taking starts here; outside the hall's hours it shows the hours instead."""
         if not hall_open(self.hall):
             self.flow.go(Screen.CLOSED)
@@ -322,91 +359,98 @@ class Controller(IdentificationMixin):
         self.flow.go(Screen.QUEUES)
         self._refresh_queues()
 
-    def _do_home_take(self, _: Any) -> None:
-        self._choose_queue(green=False)
+    def take_ticket(self) -> None:
+        self._to_queues(green=False)
 
-    def _do_home_green(self, _: Any) -> None:
+    def green_explained(self) -> None:
         self.flow.go(Screen.GREEN)
 
-    def _do_green_choose(self, _: Any) -> None:
-        self._choose_queue(green=True)
+    def take_green_ticket(self) -> None:
+        self._to_queues(green=True)
 
-    def _do_home_checkin(self, _: Any) -> None:
+    def open_green_queues(self) -> None:
+        """Identified for the green channel: the queues, with home as the way back."""
+        self.flow.history.clear()
+        self.flow.history.append(Screen.HOME)
+        self.flow.replace(Screen.QUEUES)
+        self._refresh_queues()
+
+    def checkin_ways(self) -> None:
         self.flow.go(Screen.CHECKIN)
 
-    def _do_home_guide(self, _: Any) -> None:
+    def guides(self) -> None:
         self.flow.go(Screen.GUIDE_HOME)
         if self.online:
-            self._bg(self.api.items, self._got_items, lambda e: None)
+            self.jobs.run(self.api.items, self._got_items, noop)
 
-    def _got_items(self, items: list[dict]) -> None:
-        self.items = [i for i in items if isinstance(i, dict)]
+    def _got_items(self, items: list[Item]) -> None:
+        self.items = items
 
-    def _do_home_follow(self, _: Any) -> None:
-        self._start_scan("follow")
+    def follow(self) -> None:
+        self.start_scan("follow")
 
     def _refresh_queues(self) -> None:
-        self._bg(self.api.queues, lambda qs: setattr(self, "queues", [q for q in qs if isinstance(q, dict)]),
-                 lambda e: self._failed(e) if e.unreachable else None)
+        self.jobs.run(self.api.queues, self._got_queues, lambda e: self.failed(e) if e.unreachable else None)
+
+    def _got_queues(self, queues: list[QueueInfo]) -> None:
+        self.queues = queues
 
     # queue, item, confirm
-    def _do_queue(self, queue_id: str) -> None:
+    def choose_queue(self, queue_id: str) -> None:
         if self.queue(queue_id) is None:
             return
         self.flow.session.queue = queue_id
         self.flow.session.item = None
         self.flow.go(Screen.CONFIRM)
 
-    def _do_confirm_choose_item(self, _: Any) -> None:
+    def choose_item(self) -> None:
         self.flow.go(Screen.ITEMS)
         if not self.items and self.online:
-            self._bg(self.api.items, self._got_items, lambda e: None)
+            self.jobs.run(self.api.items, self._got_items, noop)
 
-    def queue_items(self, queue_id: str | None) -> list[dict]:
-        return [i for i in self.items if i.get("queue") == queue_id]
-
-    def _do_item(self, code: str) -> None:
-        item = next((i for i in self.items if i.get("code") == code), None)
+    def choose_item_code(self, code: str) -> None:
+        item = self.item(code)
         if item is None:
             return
         self.flow.session.item = item
         self.flow.back()  # to the confirmation
 
-    def _do_items_skip(self, _: Any) -> None:
+    def skip_item(self) -> None:
         self.flow.session.item = None
         self.flow.back()
 
-    def _do_confirm_print(self, _: Any) -> None:
+    def confirm_print(self) -> None:
         if self.flow.session.id_session is not None:  # identified first (green channel by identity)
-            self._issue_identified()
+            self.identification.issue_identified()
         elif self.flow.session.queue not in self.context().identity_queues():
-            self._issue("walkin")
+            self.issue(Channel.WALKIN)
 
-    def _issue(self, channel: str) -> None:
+    # tickets
+    def issue(self, channel: Channel) -> None:
         session = self.flow.session
         queue_id = session.queue
         if not queue_id:
             return
-        item_code = session.item.get("code") if session.item else None
+        item_code = session.item.code if session.item else None
         green = session.green
         phone = (session.identity or {}).get("phone")
         identity = session.id_session.token if session.id_session is not None else None
         session.channel = channel
         self.flow.busy = True
 
-        def obtain() -> tuple[dict, str]:
-            ticket, reprint = self.api.issue(queue_id, channel=channel, item_code=item_code, green=green,
-                                             phone=phone, identity=identity)
-            return ticket, "reprint" if reprint else "issued"
-        self._bg(self._then_print(obtain), self._printed, self._issue_failed)
+        def obtain() -> tuple[Ticket, str]:
+            ticket = self.api.issue(queue_id, channel=channel, item_code=item_code, green=green, phone=phone,
+                                    identity=identity)
+            return ticket, "reprint" if ticket.reprint else "issued"
+        self.jobs.run(self._then_print(obtain), self._printed, self._issue_failed)
 
-    def _then_print(self, obtain: Callable[[], tuple[dict, str]]) -> Callable[[], Any]:
+    def _then_print(self, obtain: Callable[[], tuple[Ticket, str]]) -> Callable[[], tuple[Ticket, PrintOutcome | None]]:
         """A worker job: get the ticket and its kind from the server, show it at once, and print it
         on the same worker thread (no wait for the screen to be drawn). A reservation already
         checked in ("again") is shown, and printed only on request."""
         lang = self.flow.lang
 
-        def work() -> tuple[dict, tuple[bool, str, str] | None]:
+        def work() -> tuple[Ticket, PrintOutcome | None]:
             ticket, ticket_kind = obtain()
             printing = ticket_kind != "again" and self.devices.printer is not None
             self.post(lambda: self._issued(ticket, ticket_kind, printing))
@@ -414,7 +458,7 @@ class Controller(IdentificationMixin):
 
         return work
 
-    def _issued(self, ticket: dict, kind: str, printing: bool) -> None:
+    def _issued(self, ticket: Ticket, kind: str, printing: bool) -> None:
         flow = self.flow
         flow.busy = False
         # Identity data lives only for the transaction: gone as soon as the ticket exists.
@@ -429,107 +473,52 @@ class Controller(IdentificationMixin):
         flow.touch(self.clock())
         self._refresh_queues()
 
-    def _print_now(self, ticket: dict, lang: str) -> tuple[bool, str, str]:
-        """On a worker thread: (printed, Chinese reason, English reason)."""
-        try:
-            self.devices.printer.print_ticket(self.slip(ticket, lang))
+    def _print_now(self, ticket: Ticket, lang: str) -> PrintOutcome:
+        """On a worker thread."""
+        outcome = print_slip(self.devices.printer, lambda: self.slip(ticket, lang))
+        if outcome.printed:
             self.last_print_bytes_at = time.perf_counter()
-            return True, "", ""
-        except Exception as exc:  # PrinterError carries .health with the Chinese reason
-            health = getattr(exc, "health", None)
-            zh = getattr(health, "message_zh", "") or t("device.printer_failed", "zh")
-            en = getattr(health, "message_en", "") or str(exc) or t("device.printer_failed", "en")
-            log.warning("printing failed: %s", en)
-            return False, zh, en
+        return outcome
 
-    def _printed(self, result: tuple[dict, tuple[bool, str, str] | None]) -> None:
+    def _printed(self, result: tuple[Ticket, PrintOutcome | None]) -> None:
         ticket, outcome = result
         session = self.flow.session
         if outcome is None or session.ticket is not ticket:
             return
-        printed, zh, en = outcome
-        session.print_state = "printed" if printed else "failed"
-        session.print_reason = (zh, en)
+        session.print_state = "printed" if outcome.printed else "failed"
+        session.print_reason = outcome.reason
         self.check_health_now()
 
-    def _reprint(self, ticket: dict) -> None:
-        self.flow.session.print_state = "printing"
-        lang = self.flow.lang
-        self._bg(lambda: (ticket, self._print_now(ticket, lang)), self._printed)
-
-    def slip(self, ticket: dict, lang: str | None = None) -> Any:
-        from hardware.printer import TicketSlip
-
-        hall = self.hall or {}
-        lang = lang or self.flow.lang
-        queue = self.queue(ticket.get("queue"))
-        phone_page = ticket.get("phone_url") or ticket.get("track_url")
-        body = dict(ticket)
-        body["track_url"] = phone_page
-        footer = ()
-        if hall.get("supervision_phone"):
-            footer = (t("saver.supervision", lang, phone=hall["supervision_phone"]),)
-        hall_name = hall.get("name_en") if lang == "en" and hall.get("name_en") else hall.get("name")
-        return TicketSlip.from_ticket_json(
-            body,
-            hall_name=hall_name or ticket.get("hall_name") or self.config.hall,
-            queue_name=queue_name(queue, lang) or ticket.get("queue_name") or ticket.get("queue") or "—",
-            windows_text=windows_text(queue, self.window_names(), lang),
-            server_base_url=self.config.server_url + "/",
-            item_name=ticket.get("item_name"),
-            masked_holder=ticket.get("holder"),
-            footer_lines=footer,
-            language="en" if lang == "en" else "zh",
-            priority_green=ticket.get("priority") == "green",
-        )
-
-    def window_names(self) -> dict[str, str]:
-        return self.windows
+    def slip(self, ticket: Ticket, lang: str | None = None) -> Any:
+        return build_slip(ticket, hall=self.hall, queue=self.queue(ticket.queue), windows=self.windows,
+                          server_url=self.config.server_url, hall_id=self.config.hall, lang=lang or self.flow.lang)
 
     def _issue_failed(self, error: ApiError) -> None:
         self.flow.busy = False
         if error.unreachable:
-            self._failed(error)
+            self.failed(error)
             return
-        if error.status == 409 and error.code not in ("identification_unavailable", "green_needs_identity"):
+        if error.status == 409 and error.code not in NOT_THE_HALL:
             self.refresh_now()
-        self._show_message("msg.error_title", error)
+        self.show_message("msg.error_title", error)
 
-    def _show_message(self, title: str, error: ApiError | None = None, body_key: str | None = None,
-                      hint: str = "msg.try_later") -> None:
-        session = self.flow.session
-        session.message_title = title
-        if body_key:
-            session.message_body = (t(body_key, "zh"), t(body_key, "en"))
-        elif error is not None:
-            session.message_body = (error.message_zh, error.message_en or error.message_zh)
-        else:
-            session.message_body = ("", "")
-        session.message_hint = hint
-        self.flow.go(Screen.MESSAGE)
-
-    def _failed(self, error: ApiError) -> None:
-        self.flow.busy = False
-        if error.unreachable:
-            self.online = False
-            self.refresh_now()
-            self.flow.go(Screen.OFFLINE)
-            return
-        self._show_message("msg.error_title", error)
-
-    def _do_ticket_done(self, _: Any) -> None:
+    def ticket_done(self) -> None:
         self.flow.home()
 
-    def _do_ticket_reprint(self, _: Any) -> None:
-        ticket = self.flow.session.ticket
-        if ticket is not None and self.devices.printer is not None and self.flow.session.print_state != "printing":
-            self._reprint(ticket)
+    def ticket_reprint(self) -> None:
+        session = self.flow.session
+        ticket = session.ticket
+        if ticket is None or self.devices.printer is None or session.print_state == "printing":
+            return
+        session.print_state = "printing"
+        lang = self.flow.lang
+        self.jobs.run(lambda: (ticket, self._print_now(ticket, lang)), self._printed, self.failed)
 
     # keypad
-    def _do_key(self, key: str) -> None:
-        self.flow.key(str(key))
+    def key(self, key: str) -> None:
+        self.flow.key(key)
 
-    def _do_keypad_ok(self, _: Any) -> None:
+    def keypad_ok(self) -> None:
         session = self.flow.session
         text = session.keypad_text
         purpose = session.keypad_purpose
@@ -537,13 +526,13 @@ class Controller(IdentificationMixin):
             if not CODE_RE.match(text):
                 session.keypad_error = "checkin.code_invalid"
                 return
-            self._check_in(code=text)
+            self.check_in(code=text)
         elif purpose == "checkin_id":
             if not is_valid_id_number(text):
                 session.keypad_error = "checkin.id_invalid"
                 return
-            self._check_in(id_number=text)
-        elif self.identity_keypad(purpose, text):
+            self.check_in(id_number=text)
+        elif self.identification.keypad_ok(purpose, text):
             pass
         elif purpose == "guide_code":
             session.search_terms = []
@@ -552,45 +541,44 @@ class Controller(IdentificationMixin):
             self.flow.go(Screen.GUIDE_ITEMS)
 
     # check-in
-    def _do_checkin_by_code(self, _: Any) -> None:
+    def checkin_by_code(self) -> None:
         self.flow.open_keypad("checkin_code")
 
-    def _do_checkin_by_id(self, _: Any) -> None:
+    def checkin_by_id(self) -> None:
         self.flow.open_keypad("checkin_id")
 
-    def _do_checkin_by_scan(self, _: Any) -> None:
-        self._start_scan("checkin")
+    def checkin_by_scan(self) -> None:
+        self.start_scan("checkin")
 
-    def _check_in(self, *, code: str | None = None, id_number: str | None = None,
-                  identity: str | None = None) -> None:
+    def check_in(self, *, code: str | None = None, id_number: str | None = None,
+                 identity: str | None = None) -> None:
         self.flow.busy = True
 
-        def obtain() -> tuple[dict, str]:
+        def obtain() -> tuple[Ticket, str]:
             ticket, created = self.api.check_in(code=code, id_number=id_number, identity=identity)
             return ticket, "checkin" if created else "again"
-        self._bg(self._then_print(obtain), self._printed, self._checkin_failed)
+        self.jobs.run(self._then_print(obtain), self._printed, self._checkin_failed)
 
     def _checkin_failed(self, error: ApiError) -> None:
         self.flow.busy = False
+        session = self.flow.session
         if error.unreachable:
-            self._failed(error)
+            self.failed(error)
         elif error.status == 404:
-            self._show_message("checkin.refused", body_key="checkin.none_for_person" if self.flow.session.id_session
-                               else "checkin.not_found", hint="")
+            self.show_message("checkin.refused", body_key="checkin.none_for_person" if session.id_session
+                              else "checkin.not_found", hint="")
         elif error.status == 422:
-            self.flow.session.keypad_error = ("checkin.id_invalid" if self.flow.session.keypad_purpose == "checkin_id"
-                                              else "checkin.code_invalid")
+            session.keypad_error = ("checkin.id_invalid" if session.keypad_purpose == "checkin_id"
+                                    else "checkin.code_invalid")
             if self.flow.screen is not Screen.KEYPAD:
-                self._show_message("checkin.refused", body_key="checkin.qr_unknown", hint="")
+                self.show_message("checkin.refused", body_key="checkin.qr_unknown", hint="")
         elif error.status == 409:
-            title = {"reservation_cancelled": "checkin.cancelled",
-                     "reservation_other_day": "checkin.not_today"}.get(error.code, "checkin.refused")
-            self._show_message(title, error, hint="")
+            self.show_message(CHECKIN_REFUSALS.get(error.code, "checkin.refused"), error, hint="")
         else:
-            self._show_message("checkin.refused", error)
+            self.show_message("checkin.refused", error)
 
     # scanning (reservation QR, slip QR, 鲁通码)
-    def _start_scan(self, purpose: str) -> None:
+    def start_scan(self, purpose: str) -> None:
         self.flow.session.scan_purpose = purpose
         self.flow.go(Screen.SCAN)
         for device in self.devices.qr_inputs():
@@ -598,25 +586,20 @@ class Controller(IdentificationMixin):
                 device.clear()
             except Exception:
                 pass
-        self._scan_generation += 1
-        generation = self._scan_generation
-        threading.Thread(target=self._scan_loop, args=(generation,), name="kiosk-scan", daemon=True).start()
+        self.waits.start("scan", self._scan_once, seconds=max(self.config.timeouts.idle_s, 5) + 5,
+                         every=SCAN_POLL_S, found=self._scanned)
 
-    def _scan_loop(self, generation: int) -> None:
-        deadline = time.monotonic() + max(self.config.timeouts.idle_s, 5) + 5
-        while not self._stop.is_set() and generation == self._scan_generation and time.monotonic() < deadline:
-            for device in self.devices.qr_inputs():
-                try:
-                    payload = device.poll()
-                except Exception:
-                    payload = None
-                if payload:
-                    self._thread_post(generation, lambda p=payload: self._scanned(p))
-                    return
-            time.sleep(0.15)
+    def _scan_once(self, _: Waiting) -> str | None:
+        for device in self.devices.qr_inputs():
+            try:
+                payload = device.poll()
+            except Exception:  # a device that fails to read is "nothing read"; its health says why
+                payload = None
+            if payload:
+                return str(payload)
+        return None
 
     def _scanned(self, payload: str) -> None:
-        self._scan_generation += 1
         flow = self.flow
         if flow.screen is not Screen.SCAN:
             return
@@ -625,76 +608,75 @@ class Controller(IdentificationMixin):
         if purpose == "checkin":
             code = checkin_code_from_qr(payload)
             if code is None:
-                self._show_message("checkin.refused", body_key="checkin.qr_unknown", hint="")
+                self.show_message("checkin.refused", body_key="checkin.qr_unknown", hint="")
                 return
-            self._check_in(code=code)
+            self.check_in(code=code)
         elif purpose == "follow":
             self.flow.busy = True
-            self._bg(lambda: self.api.track(payload), self._followed, self._follow_failed)
+            self.jobs.run(lambda: self.api.track(payload), self._followed, self._follow_failed)
         elif purpose == "lutong":
-            # Never parsed here: the raw text goes to the server's verifier.
-            self._identify("lutong", {"qr": payload[:4096]})
+            self.identification.scanned_lutong(payload)
 
-    def _followed(self, body: dict) -> None:
+    def _followed(self, followed: Followed) -> None:
         self.flow.busy = False
-        self.flow.session.follow = body
+        self.flow.session.follow = followed
         self.flow.replace(Screen.FOLLOW)
 
     def _follow_failed(self, error: ApiError) -> None:
         self.flow.busy = False
         if error.unreachable:
-            self._failed(error)
+            self.failed(error)
         else:
-            self._show_message("follow.title", body_key="follow.qr_unknown" if error.code == "not_found"
-                               and error.message_zh == t("follow.qr_unknown", "zh") else "follow.not_found", hint="")
+            unknown = error.code == ErrorCode.NOT_FOUND and error.message_zh == t("follow.qr_unknown", "zh")
+            self.show_message("follow.title", body_key="follow.qr_unknown" if unknown else "follow.not_found", hint="")
 
-    def _do_scan_retry(self, _: Any) -> None:
-        self._start_scan(self.flow.session.scan_purpose or "follow")
+    def scan_again(self) -> None:
+        self.start_scan(self.flow.session.scan_purpose or "follow")
 
     # guides
-    def _do_guide_queue(self, queue_id: str) -> None:
+    def guide_queue(self, queue_id: str) -> None:
         session = self.flow.session
         session.guide_queue = queue_id
         session.search_terms = []
-        session.guide_items = [i for i in self.items if i.get("queue") == queue_id]
+        session.guide_items = self.queue_items(queue_id)
         self.flow.go(Screen.GUIDE_ITEMS)
 
-    def _do_guide_search(self, _: Any) -> None:
+    def guide_search(self) -> None:
         self.flow.session.search_terms = []
         self.flow.go(Screen.GUIDE_SEARCH)
 
-    def _do_guide_code(self, _: Any) -> None:
+    def guide_code(self) -> None:
         self.flow.open_keypad("guide_code")
 
-    def _do_word(self, word: str) -> None:
+    def word(self, word: str) -> None:
         terms = self.flow.session.search_terms
         if word in terms:
             terms.remove(word)
         else:
             terms.append(word)
 
-    def _do_guide_results(self, _: Any) -> None:
+    def guide_results(self) -> None:
         session = self.flow.session
         session.guide_queue = None
         session.guide_items = search_items(self.items, session.search_terms)
         self.flow.go(Screen.GUIDE_ITEMS)
 
-    def _do_guide_item(self, code: str) -> None:
-        item = next((i for i in self.items if i.get("code") == code), None)
+    def guide_item(self, code: str) -> None:
+        item = self.item(code)
         if item is not None:
             self.flow.session.guide_item = item
             self.flow.go(Screen.GUIDE)
 
-    def _do_guide_take(self, _: Any) -> None:
+    def guide_take(self) -> None:
         item = self.flow.session.guide_item
         if not item or not self.online:
             return
         if not hall_open(self.hall):
             self.flow.go(Screen.CLOSED)
             return
-        if self.queue(item.get("queue")) is None:
+        if self.queue(item.queue) is None:
             return
-        self.flow.session.queue = item.get("queue")
+        self.flow.session.queue = item.queue
         self.flow.session.item = item
         self.flow.session.green = False
         self.flow.go(Screen.CONFIRM)
@@ -702,12 +684,3 @@ class Controller(IdentificationMixin):
     # -- for the views ---------------------------------------------------------------------------
     def search_count(self) -> int:
         return len(search_items(self.items, self.flow.session.search_terms))
-
-    def now_local(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
-
-    def printer_problem(self) -> tuple[str, str] | None:
-        health = self.device_health.get("printer")
-        if health is not None and health.level is HealthLevel.ERROR:
-            return health.message_zh, health.message_en
-        return None

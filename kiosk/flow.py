@@ -8,17 +8,20 @@ import datetime as dt
 import enum
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from hall_common.personal_data import mask_typed as mask_typed_value
 from hall_common.phones import MOBILE_PATTERN
+from hall_common.vocabulary import Channel, HealthLevel, IdentifyMethod
 
+from .replies import Followed, HallInfo, IdentitySession, Item, QueueInfo, Ticket
 from .strings import SEARCH_WORDS, pick, t, weekday
 
 
-class Screen(str, enum.Enum):
+class Screen(enum.StrEnum):
     HOME = "home"
     QUEUES = "queues"  # choose a queue (for a ticket, or a green ticket)
     ITEMS = "items"  # optionally the exact item of the chosen queue
@@ -76,12 +79,12 @@ class Session:
     citizen typed or showed survives into the next visit."""
 
     queue: str | None = None
-    item: dict | None = None
+    item: Item | None = None
     green: bool = False
-    channel: str = "walkin"
-    identity: dict | None = None  # transient: {"id_number": …} or {"phone": …}; never logged
+    channel: str = Channel.WALKIN
+    identity: dict[str, str] | None = None  # transient: {"id_number": …} or {"phone": …}; never logged
     id_purpose: str = "ticket"  # what identification is for: "ticket", "checkin" or "green"
-    id_session: Any = None  # kiosk.identity.IdentitySession: the server's masked answer
+    id_session: IdentitySession | None = None  # the server's masked answer
     id_advice: tuple[str, str] = ("", "")  # live advice while reading (face: "请眨眨眼")
     keypad_purpose: str = ""
     keypad_text: str = ""
@@ -90,7 +93,7 @@ class Session:
     keypad_note: tuple[str, str] = ("", "")  # information under the display, e.g. where a code was sent
     scan_purpose: str = ""  # "checkin", "follow", "lutong"
     identify_channel: str = ""
-    ticket: dict | None = None
+    ticket: Ticket | None = None
     ticket_kind: str = "issued"  # issued | checkin | again | reprint (already waiting: the same ticket)
     print_state: str = "none"  # none | printing | printed | failed | no_printer
     print_reason: tuple[str, str] = ("", "")
@@ -98,10 +101,10 @@ class Session:
     message_body: tuple[str, str] = ("", "")
     message_hint: str = "msg.try_later"
     guide_queue: str | None = None
-    guide_items: list[dict] = field(default_factory=list)
-    guide_item: dict | None = None
+    guide_items: list[Item] = field(default_factory=list)
+    guide_item: Item | None = None
     search_terms: list[str] = field(default_factory=list)
-    follow: dict | None = None
+    follow: Followed | None = None
 
 
 class Flow:
@@ -248,32 +251,21 @@ def checkin_code_from_qr(payload: str) -> str | None:
     return None
 
 
-def parse_time(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
+def zone_of(hall: HallInfo | None) -> dt.tzinfo:
     try:
-        parsed = dt.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo else None
-
-
-def zone_of(hall: dict | None) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo((hall or {}).get("timezone") or "Asia/Shanghai")
+        return zoneinfo.ZoneInfo((hall.timezone if hall else "") or "Asia/Shanghai")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-def local_hm(value: str | None, hall: dict | None) -> str:
-    parsed = parse_time(value)
-    return parsed.astimezone(zone_of(hall)).strftime("%H:%M") if parsed else ""
+def local_hm(value: dt.datetime | None, hall: HallInfo | None) -> str:
+    return value.astimezone(zone_of(hall)).strftime("%H:%M") if value else ""
 
 
-def reservation_note(ticket: dict, now: dt.datetime) -> tuple[str, dict[str, str]] | None:
+def reservation_note(ticket: Ticket, now: dt.datetime) -> tuple[str, dict[str, str]] | None:
     """For a checked-in reservation: early (priority from the slot's start), now, or late."""
-    start, end = parse_time(ticket.get("slot_start")), parse_time(ticket.get("slot_end"))
-    if ticket.get("channel") != "reservation" or start is None:
+    start, end = ticket.slot_start, ticket.slot_end
+    if ticket.channel != Channel.RESERVATION or start is None:
         return None
     if now < start:
         return "ticket.reservation_early", {}
@@ -282,20 +274,19 @@ def reservation_note(ticket: dict, now: dt.datetime) -> tuple[str, dict[str, str
     return "ticket.reservation_now", {}
 
 
-def sessions_text(hall: dict | None, lang: str) -> str:
-    sessions = (hall or {}).get("today_sessions") or []
-    parts = [f"{s.get('start', '')}–{s.get('end', '')}" for s in sessions if isinstance(s, dict)]
-    return t("sessions.sep", lang).join(parts)
+def sessions_text(hall: HallInfo | None, lang: str) -> str:
+    sessions = hall.today_sessions if hall else ()
+    return t("sessions.sep", lang).join(f"{s.start}–{s.end}" for s in sessions)
 
 
-def opening_text(hall: dict | None, lang: str, now: dt.datetime | None = None) -> str:
+def opening_text(hall: HallInfo | None, lang: str, now: dt.datetime | None = None) -> str:
     """The next opening as a citizen reads it: 今天 14:00, 明天 09:00, 11月25日 09:00."""
-    opening = parse_time((hall or {}).get("next_opening"))
+    opening = hall.next_opening if hall else None
     if opening is None:
         return ""
     zone = zone_of(hall)
     local = opening.astimezone(zone)
-    today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone).date()
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
     days = (local.date() - today).days
     hm = local.strftime("%H:%M")
     if days == 0:
@@ -305,8 +296,8 @@ def opening_text(hall: dict | None, lang: str, now: dt.datetime | None = None) -
     return t("time.date", lang, month=local.month, day=local.day, weekday=weekday(local.weekday(), lang), hm=hm)
 
 
-def hall_open(hall: dict | None) -> bool:
-    return bool(hall) and bool(hall.get("open_now", True))
+def hall_open(hall: HallInfo | None) -> bool:
+    return hall is not None and hall.open_now
 
 
 # -- what is on offer -------------------------------------------------------------------------------
@@ -322,43 +313,38 @@ class Option:
 @dataclass
 class Context:
     online: bool = True
-    hall: dict | None = None
-    # device name → "ok" | "warning" | "error"; absent: not configured.
+    hall: HallInfo | None = None
+    # device name → "ok" | "warning" | "error" (HealthLevel); absent: not configured.
     devices: dict[str, str] = field(default_factory=dict)
     offered_channels: tuple[str, ...] = ()
     have_cached_guides: bool = False
 
     def usable(self, device: str) -> bool:
-        return self.devices.get(device) in ("ok", "warning")
+        return self.devices.get(device) in (HealthLevel.OK, HealthLevel.WARNING)
 
     def configured(self, device: str) -> bool:
         return device in self.devices
 
-    def offered_methods(self) -> set[str]:
+    def offered_methods(self) -> frozenset[str]:
         """Identification methods the server offers for this hall (GET hall `identification.methods`;
         a server without that field offers none)."""
-        ident = (self.hall or {}).get("identification")
-        methods = ident.get("methods") if isinstance(ident, dict) else None
-        return {str(m) for m in methods} if isinstance(methods, list) else set()
+        return self.hall.identification.methods if self.hall else frozenset()
 
     def green_age(self) -> int:
         """From which age the green channel is automatic (GET hall `identification.green_age`)."""
-        ident = (self.hall or {}).get("identification")
-        age = ident.get("green_age") if isinstance(ident, dict) else None
-        return age if isinstance(age, int) and not isinstance(age, bool) else 70
+        return (self.hall or HallInfo()).identification.green_age
 
-    def identity_queues(self) -> set[str]:
+    def identity_queues(self) -> frozenset[str]:
         """Queues whose tickets need an identity session (GET hall `identification.required_queues`)."""
-        ident = (self.hall or {}).get("identification")
-        queues = ident.get("required_queues") if isinstance(ident, dict) else None
-        return {str(q) for q in queues} if isinstance(queues, list) else set()
+        return self.hall.identification.required_queues if self.hall else frozenset()
 
 
 # The kiosk's identification ways and the server methods (POST …/identify) behind each.
-CHANNEL_METHODS = {"lutong": ("lutong",), "card": ("sscard",), "idcard": ("idcard",), "face": ("face",),
-                   "nocard": ("id_number", "sms")}
+CHANNEL_METHODS = {"lutong": (IdentifyMethod.LUTONG,), "card": (IdentifyMethod.SSCARD,),
+                   "idcard": (IdentifyMethod.IDCARD,), "face": (IdentifyMethod.FACE,),
+                   "nocard": (IdentifyMethod.ID_NUMBER, IdentifyMethod.SMS)}
 # Methods this kiosk version can carry through the server's identity session to a ticket.
-IMPLEMENTED_METHODS: frozenset[str] = frozenset({"lutong", "sscard", "idcard", "face", "id_number", "sms"})
+IMPLEMENTED_METHODS: frozenset[str] = frozenset(IdentifyMethod)
 
 
 def scan_option(ctx: Context, key: str) -> Option:
@@ -434,25 +420,21 @@ def checkin_options(ctx: Context) -> list[Option]:
 def nocard_options(ctx: Context) -> list[Option]:
     """No card at all: a code by SMS to the citizen's phone, or the typed number where allowed."""
     offered = ctx.offered_methods()
-    return [Option(key) for key, method in (("nocard.sms", "sms"), ("nocard.id", "id_number")) if method in offered]
+    return [Option(key) for key, method in (("nocard.sms", IdentifyMethod.SMS), ("nocard.id", IdentifyMethod.ID_NUMBER))
+            if method in offered]
 
 
 # -- queues, items, search ---------------------------------------------------------------------------
 
-def visible_queues(queues: Iterable[dict]) -> list[dict]:
-    return [q for q in queues if isinstance(q, dict) and q.get("kiosk_visible", True) and q.get("id")]
+def visible_queues(queues: Iterable[QueueInfo]) -> list[QueueInfo]:
+    return [q for q in queues if q.kiosk_visible]
 
 
-def limit_reached(queue: dict) -> bool:
-    limit = queue.get("daily_limit")
-    return isinstance(limit, int) and queue.get("issued_today", 0) >= limit
-
-
-def windows_text(queue: dict | None, windows: dict[str, str], lang: str) -> str:
+def windows_text(queue: QueueInfo | None, windows: dict[str, str], lang: str) -> str:
     """The windows that serve a queue, by name: "请留意 1号窗口、7号综合窗口 叫号"."""
     if not queue:
         return t("ticket.windows_any", lang)
-    names = [windows.get(w, w) for w in queue.get("windows") or []]
+    names = [windows.get(w, w) for w in queue.windows]
     if not names:
         return t("ticket.windows_any", lang)
     if len(names) > 4:
@@ -460,42 +442,42 @@ def windows_text(queue: dict | None, windows: dict[str, str], lang: str) -> str:
     return t("ticket.windows", lang, windows=t("windows.sep", lang).join(names))
 
 
-def common_words(items: Iterable[dict], limit: int = 36) -> list[str]:
-    names = [str(i.get("name", "")) for i in items]
+def common_words(items: Iterable[Item], limit: int = 36) -> list[str]:
+    names = [i.name for i in items]
     counted = [(w, sum(w in n for n in names)) for w in SEARCH_WORDS]
     present = [(w, c) for w, c in counted if c > 0]
     present.sort(key=lambda wc: -wc[1])
     return [w for w, _ in present[:limit]]
 
 
-def search_items(items: Iterable[dict], terms: list[str], code_prefix: str = "") -> list[dict]:
+def search_items(items: Iterable[Item], terms: list[str], code_prefix: str = "") -> list[Item]:
     """Items whose name holds every term (Chinese or English) and whose code starts with the prefix."""
     result = []
     prefix = code_prefix.strip().upper()
     for item in items:
-        name = f"{item.get('name', '')} {str(item.get('name_en', '')).lower()}"
-        if all(term.lower() in name for term in terms) and str(item.get("code", "")).upper().startswith(prefix):
+        name = f"{item.name} {item.name_en.lower()}"
+        if all(term.lower() in name for term in terms) and item.code.upper().startswith(prefix):
             result.append(item)
     return result
 
 
-def item_name(item: dict | None, lang: str) -> str:
-    return pick(item.get("name"), item.get("name_en"), lang) if item else ""
+def item_name(item: Item | None, lang: str) -> str:
+    return pick(item.name, item.name_en, lang) if item else ""
 
 
-def queue_name(queue: dict | None, lang: str) -> str:
-    return pick(queue.get("name"), queue.get("name_en"), lang) if queue else ""
+def queue_name(queue: QueueInfo | None, lang: str) -> str:
+    return pick(queue.name, queue.name_en, lang) if queue else ""
 
 
-def guide_rows(item: dict, lang: str) -> list[tuple[str, Any]]:
+def guide_rows(item: Item, lang: str) -> list[tuple[str, Any]]:
     """The guide as (heading, text or list) rows, in the order a citizen needs them."""
-    guide = item.get("guide") or {}
+    guide = item.guide
     rows: list[tuple[str, Any]] = []
     unknown = t("guide.unknown", lang)
-    rows.append((t("guide.conditions", lang), guide.get("conditions") or unknown))
-    rows.append((t("guide.materials", lang), list(guide.get("materials") or []) or unknown))
-    rows.append((t("guide.process", lang), list(guide.get("process") or []) or unknown))
-    legal, promised = guide.get("legal_limit_days"), guide.get("promised_limit_days")
+    rows.append((t("guide.conditions", lang), guide.conditions or unknown))
+    rows.append((t("guide.materials", lang), list(guide.materials) or unknown))
+    rows.append((t("guide.process", lang), list(guide.process) or unknown))
+    legal, promised = guide.legal_limit_days, guide.promised_limit_days
     if promised == 0:
         limit = t("guide.limit_legal_now", lang, legal=legal) if legal else t("guide.limit_now", lang)
     elif legal is None and promised is None:
@@ -504,14 +486,14 @@ def guide_rows(item: dict, lang: str) -> list[tuple[str, Any]]:
         limit = t("guide.limit_days", lang, legal=legal if legal is not None else "—",
                   promised=promised if promised is not None else "—")
     rows.append((t("guide.limits", lang), limit))
-    rows.append((t("guide.fees", lang), guide.get("fees") or unknown))
-    visits = guide.get("visits")
+    rows.append((t("guide.fees", lang), guide.fees or unknown))
+    visits = guide.visits
     rows.append((t("guide.visits", lang), t("guide.visits_0", lang) if visits == 0 else
                  t("guide.visits_n", lang, visits=visits) if visits is not None else unknown))
-    rows.append((t("guide.location", lang), guide.get("location") or unknown))
-    rows.append((t("guide.queue", lang), f"{item.get('queue', '')} {item.get('queue_name', '')}".strip()))
-    if guide.get("basis"):
-        rows.append((t("guide.basis", lang), guide["basis"]))
-    if guide.get("online_url"):
-        rows.append((t("guide.online", lang), guide["online_url"]))
+    rows.append((t("guide.location", lang), guide.location or unknown))
+    rows.append((t("guide.queue", lang), f"{item.queue} {item.queue_name}".strip()))
+    if guide.basis:
+        rows.append((t("guide.basis", lang), guide.basis))
+    if guide.online_url:
+        rows.append((t("guide.online", lang), guide.online_url))
     return rows

@@ -13,8 +13,9 @@ from hardware.health import HealthLevel
 
 from .api import ApiClient, ApiError
 from .config import KioskConfig
-from .strings import t
 from .devices import DeviceSet
+from .replies import HallInfo
+from .strings import t
 
 
 def selftest(config: KioskConfig, *, print_slip: bool = True, out: TextIO = sys.stdout,
@@ -28,12 +29,12 @@ def selftest(config: KioskConfig, *, print_slip: bool = True, out: TextIO = sys.
 
     api = ApiClient(config.server_url, config.hall, config.token, connect_s=config.timeouts.http_connect_s,
                     read_s=config.timeouts.http_read_s, retries=0)
-    hall: dict = {}
+    hall: HallInfo | None = None
     try:
         api.healthz()
         report(True, "server", f"{config.server_url} answers")
         hall = api.hall_info()
-        report(True, "hall", f"{hall.get('id')} {hall.get('name')} (open now: {hall.get('open_now')})")
+        report(True, "hall", f"{hall.id} {hall.name} (open now: {hall.open_now})")
         queues = api.queues()
         report(bool(queues), "queues", f"{len(queues)} queue(s)" if queues else "the hall has no queue")
         api.report_health([], {"selftest": "1"})
@@ -62,13 +63,13 @@ def selftest(config: KioskConfig, *, print_slip: bool = True, out: TextIO = sys.
                 from hardware.printer import TicketSlip
 
                 slip = TicketSlip(
-                    hall_name=hall.get("name") or config.hall,
+                    hall_name=(hall.name if hall else "") or config.hall,
                     number="TEST",
                     queue_name=t("selftest.queue", "zh"),
                     item_name=None,
                     waiting_ahead=0,
                     estimated_wait_s=None,
-                    issued_at=dt.datetime.now(dt.timezone.utc),
+                    issued_at=dt.datetime.now(dt.UTC),
                     windows_text=t("selftest.windows", "zh"),
                     track_url=config.server_url + "/healthz",
                     footer_lines=(t("selftest.footer", "zh", device=config.device_id),),

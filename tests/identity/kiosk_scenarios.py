@@ -47,7 +47,7 @@ def outcome(d: Driver, timeout: float = 20.0) -> Screen:
 def ticket_facts(d: Driver) -> dict:
     wait_print(d)
     s = d.flow.session
-    return {"id": s.ticket["id"], "number": s.ticket["number"], "kind": s.ticket_kind, "texts": d.texts(),
+    return {"id": s.ticket.id, "number": s.ticket.number, "kind": s.ticket_kind, "texts": d.texts(),
             "slip": printed(d)[-1].hex()}
 
 

@@ -84,7 +84,7 @@ def still_camera(directory: Path) -> str:
 
 def blinking_camera(directory: Path) -> str:
     """A folder the simulated camera shows in turn: a real face that blinks, with sensor noise."""
-    from hardware.camera.faces import FaceDetector
+    from faces import FaceDetector
 
     directory.mkdir(parents=True, exist_ok=True)
     base = cv2.cvtColor(on_canvas(grace_hopper()), cv2.COLOR_RGB2BGR)
@@ -118,7 +118,7 @@ def hall_issued(hall: HallClient) -> int:
 def run(kiosk_server: ServerProcess, platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     hall = HallClient(kiosk_server, "i01")
     tmp = tmp_path_factory.mktemp("kiosk-identity-run")
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     keys = keys_of(kiosk_server)
     codes = {
         "good": make_demo_code(keys, PEOPLE["young"], NAMES["young"], now),
@@ -159,7 +159,7 @@ def test_a_queue_that_needs_identity_offers_every_way_but_no_walk_in(run: dict) 
 def test_lutong_code_gives_a_ticket_and_bad_codes_are_refused(run: dict) -> None:
     out, hall = run["out"], run["hall"]
     ticket = hall.ticket(out["lutong"]["id"])
-    assert ticket["channel"] == "lutong" and ticket["queue"] == "A" and ticket["holder"] == "周**"
+    assert ticket["channel"] == "lutong" and ticket["queue"] == "A" and ticket["holder"] == "周*"
     assert out["lutong"]["kind"] == "issued" and ticket["number"] in out["lutong"]["texts"]
     assert USED_ZH in out["lutong_refused_good"]
     assert EXPIRED_ZH in out["lutong_refused_expired"]
@@ -183,7 +183,7 @@ def test_social_security_cards_and_the_platform_failing(run: dict) -> None:
         assert SSCARD_DOWN_ZH in out[f"sscard3_{mode}"], out[f"sscard3_{mode}"]
         assert out[f"sscard3_{mode}_online"] is True  # one verifier down is not the server down
     resolved = hall.ticket(out["sscard3"]["id"])
-    assert resolved["holder"] == "孙**" and resolved["channel"] == "card"
+    assert resolved["holder"] == "孙*" and resolved["channel"] == "card"
 
 
 def test_sms_identity_checks_in_two_reservations_in_slot_order(run: dict) -> None:
@@ -274,7 +274,7 @@ def test_identification_screens_in_each_layout(kiosk_server: ServerProcess, tmp_
     hall = HallClient(kiosk_server, "i01")
     person = person_id("19520520" if large else "19830303", 320 + large)
     try:
-        reserve(hall, person, dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=40), "A", "13905310009",
+        reserve(hall, person, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=40), "A", "13905310009",
                 f"tour-{orientation}-{language}")
     finally:
         hall.close()

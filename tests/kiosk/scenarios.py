@@ -13,8 +13,9 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -23,10 +24,10 @@ from kiosk.config import load  # noqa: E402
 from kiosk.flow import Screen  # noqa: E402
 from kiosk.testing import Driver  # noqa: E402
 
-SCENARIOS: dict[str, Callable[[Driver, dict, "Shots"], dict]] = {}
+SCENARIOS: dict[str, Callable[[Driver, dict, Shots], dict]] = {}
 
 
-def scenario(fn: Callable[[Driver, dict, "Shots"], dict]) -> Callable[[Driver, dict, "Shots"], dict]:
+def scenario(fn: Callable[[Driver, dict, Shots], dict]) -> Callable[[Driver, dict, Shots], dict]:
     SCENARIOS[fn.__name__] = fn
     return fn
 
@@ -93,10 +94,10 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     ticket = take_ticket(d, "A")
     wait_print(d)
     assert len(printed(d)) == jobs_before + 1
-    assert ticket["number"] in d.texts()
+    assert ticket.number in d.texts()
     qr = [w for w in d.root.walk() if type(w).__name__ == "QrImage"]
     assert len(qr) == 1 and qr[0].qr_data.startswith("http"), "ticket QR on screen"
-    out["walkin"] = {"id": ticket["id"], "number": ticket["number"], "screen_qr": qr[0].qr_data,
+    out["walkin"] = {"id": ticket.id, "number": ticket.number, "screen_qr": qr[0].qr_data,
                      "slip": printed(d)[-1].hex()}
     d.tap("ticket.done")
     d.wait_screen(Screen.HOME)
@@ -107,13 +108,13 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("confirm.choose_item")
     d.wait_screen(Screen.ITEMS)
     item = d.controller.queue_items("B")[0]
-    d.tap("item", item["code"])
+    d.tap("item", item.code)
     d.wait_screen(Screen.CONFIRM)
-    assert item["name"] in d.texts()
+    assert item.name in d.texts()
     d.tap("confirm.print")
     d.wait_screen(Screen.TICKET)
     wait_print(d)
-    out["item"] = {"id": d.flow.session.ticket["id"], "item_code": item["code"], "slip": printed(d)[-1].hex()}
+    out["item"] = {"id": d.flow.session.ticket.id, "item_code": item.code, "slip": printed(d)[-1].hex()}
     home(d)
 
     # 3. Identification ways are shown, greyed with the reason when one cannot work.
@@ -132,7 +133,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("confirm.print")
     d.wait_screen(Screen.TICKET)
     wait_print(d)
-    out["green"] = {"id": d.flow.session.ticket["id"], "slip": printed(d)[-1].hex()}
+    out["green"] = {"id": d.flow.session.ticket.id, "slip": printed(d)[-1].hex()}
     home(d)
 
     # 5. Reservation check-in by code (booked for later today: early arrival note).
@@ -140,7 +141,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     wait_print(d)
     assert d.flow.session.ticket_kind == "checkin"
     assert "您到得早了" in d.texts(), d.texts()
-    out["checkin_code"] = {"id": d.flow.session.ticket["id"], "slip": printed(d)[-1].hex()}
+    out["checkin_code"] = {"id": d.flow.session.ticket.id, "slip": printed(d)[-1].hex()}
     home(d)
 
     # 6. The same code again: "already checked in", same ticket, reprint on request.
@@ -151,7 +152,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("ticket.reprint")
     wait_print(d)
     assert len(printed(d)) == jobs + 1
-    out["checkin_again"] = {"id": d.flow.session.ticket["id"]}
+    out["checkin_again"] = {"id": d.flow.session.ticket.id}
     home(d)
 
     # 7. A reservation of another day.
@@ -180,7 +181,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("keypad.ok")
     d.wait_screen(Screen.TICKET)
     wait_print(d)
-    out["checkin_id"] = {"id": d.flow.session.ticket["id"], "texts": d.texts()}
+    out["checkin_id"] = {"id": d.flow.session.ticket.id, "texts": d.texts()}
     home(d)
 
     # 10. By the reservation's QR code on the scanner.
@@ -190,7 +191,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     scanner.present_scan(args["scan_payload"])
     d.wait_screen(Screen.TICKET)
     wait_print(d)
-    out["checkin_scan"] = {"id": d.flow.session.ticket["id"]}
+    out["checkin_scan"] = {"id": d.flow.session.ticket.id}
     home(d)
 
     # 11. Guides: browse by queue, search by common words, by item code, then take a ticket.
@@ -199,12 +200,12 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("guide.queue", "A")
     d.wait_screen(Screen.GUIDE_ITEMS)
     first = d.flow.session.guide_items[0]
-    d.tap("guide.item", first["code"])
+    d.tap("guide.item", first.code)
     d.wait_screen(Screen.GUIDE)
     texts = d.texts()
     for heading in ("受理条件", "申请材料", "办理流程", "办结时限", "收费标准", "到现场次数", "办理地点"):
         assert heading in texts, heading
-    assert first["guide"]["materials"][0] in texts
+    assert first.guide.materials[0] in texts
     d.tap("nav.back")
     d.tap("nav.back")
     d.wait_screen(Screen.GUIDE_HOME)
@@ -216,24 +217,24 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     assert count > 0
     d.tap("guide.results")
     d.wait_screen(Screen.GUIDE_ITEMS)
-    names = [i["name"] for i in d.flow.session.guide_items]
+    names = [i.name for i in d.flow.session.guide_items]
     assert names and all("登记" in n and "不动产" in n for n in names), names
     out["search"] = names
     d.tap("nav.home")
     d.tap("home.guide")
     d.tap("guide.code")
-    d.type(first["code"][:12])
+    d.type(first.code[:12])
     d.tap("keypad.ok")
     d.wait_screen(Screen.GUIDE_ITEMS)
-    assert any(i["code"] == first["code"] for i in d.flow.session.guide_items)
-    d.tap("guide.item", first["code"])
+    assert any(i.code == first.code for i in d.flow.session.guide_items)
+    d.tap("guide.item", first.code)
     d.tap("guide.take")
     d.wait_screen(Screen.CONFIRM)
-    assert d.flow.session.item["code"] == first["code"]
+    assert d.flow.session.item.code == first.code
     d.tap("confirm.print")
     d.wait_screen(Screen.TICKET)
     wait_print(d)
-    out["guide_take"] = {"id": d.flow.session.ticket["id"], "item_code": first["code"]}
+    out["guide_take"] = {"id": d.flow.session.ticket.id, "item_code": first.code}
     home(d)
 
     # 12. Follow a ticket by the QR code of its slip.
@@ -253,7 +254,7 @@ def flows(d: Driver, args: dict, shot: Shots) -> dict:
     ticket = take_ticket(d, "K")
     wait_print(d, "failed")
     assert [w for w in d.root.walk() if type(w).__name__ == "QrImage"], "QR on screen without printer"
-    out["paper_out"] = {"id": ticket["id"], "number": ticket["number"], "texts": d.texts(), "jobs": len(printed(d))}
+    out["paper_out"] = {"id": ticket.id, "number": ticket.number, "texts": d.texts(), "jobs": len(printed(d))}
     time.sleep(1.0)  # let the health report go out
     home(d)
     printer.set_condition("ok")
@@ -301,7 +302,7 @@ def tour(d: Driver, args: dict, shot: Shots) -> dict:
     shot("confirm")
     d.tap("confirm.choose_item")
     shot("items")
-    d.tap("item", d.controller.queue_items("B")[1]["code"])
+    d.tap("item", d.controller.queue_items("B")[1].code)
     d.tap("confirm.print")
     wait_print(d)
     shot("ticket")
@@ -325,7 +326,7 @@ def tour(d: Driver, args: dict, shot: Shots) -> dict:
     d.tap("nav.home")
     d.tap("home.follow")
     shot("scan")
-    scanner.present_scan(d.controller.api.absolute(ticket["phone_url"]))
+    scanner.present_scan(d.controller.api.absolute(ticket.phone_url))
     d.wait_screen(Screen.FOLLOW)
     shot("follow")
     d.tap("nav.home")
@@ -336,7 +337,7 @@ def tour(d: Driver, args: dict, shot: Shots) -> dict:
     shot("guide-search")
     d.tap("guide.results")
     shot("guide-items")
-    d.tap("guide.item", d.flow.session.guide_items[0]["code"])
+    d.tap("guide.item", d.flow.session.guide_items[0].code)
     shot("guide")
     d.tap("nav.home")
     d.tap("home.green")
@@ -408,7 +409,7 @@ def offline(d: Driver, args: dict, shot: Shots) -> dict:
     out["take_enabled_after"] = not d.button("home.take").disabled
     ticket = take_ticket(d, "A")
     wait_print(d)
-    out["ticket"] = {"id": ticket["id"], "number": ticket["number"]}
+    out["ticket"] = {"id": ticket.id, "number": ticket.number}
     return out
 
 
@@ -438,7 +439,7 @@ def missing_devices(d: Driver, args: dict, shot: Shots) -> dict:
     ticket = take_ticket(d, "A")
     d.wait(lambda: d.flow.session.print_state == "no_printer", 5, "no printer")
     d.pump(0.1)
-    out["ticket"] = {"id": ticket["id"], "texts": d.texts()}
+    out["ticket"] = {"id": ticket.id, "texts": d.texts()}
     return out
 
 

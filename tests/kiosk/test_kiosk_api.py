@@ -7,12 +7,12 @@ import io
 import os
 import socket
 import subprocess
-import threading
 from pathlib import Path
 
 import httpx
 import pytest
 
+from hall_common.vocabulary import Channel, ErrorCode, TicketStatus
 from kiosk.api import ApiClient, ApiError, track_path
 from kiosk.config import KioskConfigError, load, parse
 from kiosk.selftest import selftest
@@ -28,23 +28,23 @@ def api(server: Server) -> ApiClient:
 
 def test_reads_the_hall_queues_items_and_windows(api: ApiClient) -> None:
     hall = api.hall_info()
-    assert hall["id"] == "demo" and hall["open_now"] is True and hall["green_policy"] == "granted"
+    assert hall.id == "demo" and hall.open_now is True and hall.green_policy == "granted"
     queues = api.queues()
-    assert {q["id"] for q in queues} >= {"A", "B", "C", "D", "K"}
-    assert all("estimated_wait_s" in q and "kiosk_visible" in q for q in queues)
+    assert {q.id for q in queues} >= {"A", "B", "C", "D", "K"}
+    assert all(q.kiosk_visible for q in queues if q.id == "A")
     items = api.items(queue="A")
-    assert items and all(i["queue"] == "A" and "materials" in i["guide"] for i in items)
-    assert api.item(items[0]["code"])["name"] == items[0]["name"]
-    assert {w["id"] for w in api.windows()} >= {"W01", "W08"}
+    assert items and all(i.queue == "A" for i in items) and any(i.guide.materials for i in items)
+    assert api.item(items[0].code) == items[0]
+    assert {w.id for w in api.windows()} >= {"W01", "W08"}
 
 
 def test_issue_and_follow(api: ApiClient, server: Server) -> None:
-    ticket, reprint = api.issue("K")
-    assert not reprint
-    assert ticket["number"].startswith("K") and ticket["channel"] == "walkin"
-    followed = api.track(server.url + ticket["phone_url"])
-    assert followed["number"] == ticket["number"] and followed["status"] == "waiting"
-    assert api.track(ticket["track_url"])["number"] == ticket["number"]
+    ticket = api.issue("K")
+    assert not ticket.reprint
+    assert ticket.number.startswith("K") and ticket.channel is Channel.WALKIN
+    followed = api.track(server.url + ticket.phone_url)
+    assert followed.number == ticket.number and followed.status is TicketStatus.WAITING
+    assert api.track(ticket.track_url).number == ticket.number
 
 
 def test_server_refusals_carry_chinese_messages(api: ApiClient) -> None:
@@ -52,9 +52,9 @@ def test_server_refusals_carry_chinese_messages(api: ApiClient) -> None:
         api.issue("Q")
     assert no_queue.value.status == 404 and "业务类别" in no_queue.value.message_zh
     with pytest.raises(ApiError) as face:
-        api.issue("A", channel="face")
+        api.issue("A", channel=Channel.FACE)
     # Without an identity session the identified channels are refused, with a Chinese reason.
-    assert face.value.status == 422 and face.value.code == "identity_required"
+    assert face.value.status == 422 and face.value.code == ErrorCode.IDENTITY_REQUIRED
     assert "身份" in face.value.message("zh") and face.value.message("en")
     assert not face.value.unreachable
     with pytest.raises(ApiError) as unknown:

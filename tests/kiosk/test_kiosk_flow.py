@@ -6,15 +6,38 @@ import datetime as dt
 
 import pytest
 
-from kiosk.flow import (Context, Flow, Screen, channel_options, checkin_code_from_qr, checkin_options,
-                        common_words, guide_rows, home_options, mask_typed, nocard_options, opening_text, reservation_note,
-                        search_items, sessions_text, visible_queues, windows_text)
 from hall_common.id_numbers import is_valid_id_number as valid_id_number
+from kiosk.flow import (
+    Context,
+    Flow,
+    Screen,
+    channel_options,
+    checkin_code_from_qr,
+    checkin_options,
+    common_words,
+    guide_rows,
+    home_options,
+    mask_typed,
+    nocard_options,
+    opening_text,
+    reservation_note,
+    search_items,
+    sessions_text,
+    visible_queues,
+    windows_text,
+)
+from kiosk.replies import HallInfo, Item, QueueInfo, Ticket
 from kiosk.strings import LANGS, STRINGS, placeholders, t, wait_text
 from tests.kiosk.helpers import valid_id
 
-UTC = dt.timezone.utc
-OPEN_HALL = {"id": "demo", "open_now": True, "always_open": True, "timezone": "Asia/Shanghai", "green_policy": "granted"}
+UTC = dt.UTC
+OPEN_JSON = {"id": "demo", "open_now": True, "always_open": True, "timezone": "Asia/Shanghai", "green_policy": "granted"}
+OPEN_HALL = HallInfo.from_json(OPEN_JSON)
+
+
+def hall(**fields: object) -> HallInfo:
+    """The open demo hall as GET /halls/{hall} would send it, with other fields."""
+    return HallInfo.from_json({**OPEN_JSON, **fields})
 ALL_DEVICES = {"printer": "ok", "camera": "ok", "scanner": "ok", "card_reader": "ok", "idcard_reader": "ok"}
 OFFERED = ("lutong", "card", "idcard", "face", "nocard")
 
@@ -38,7 +61,7 @@ def test_views_and_flow_only_use_known_keys() -> None:
 
     root = Path(__file__).resolve().parents[2] / "kiosk"
     used = set()
-    for path in root.glob("*.py"):
+    for path in root.rglob("*.py"):
         used |= set(re.findall(r'\b(?:tr|t)\(\s*"([a-z_]+\.[a-z_.0-9]+)"', path.read_text(encoding="utf-8")))
     missing = {k for k in used if k not in STRINGS}
     assert not missing, missing
@@ -177,8 +200,8 @@ def test_home_offline_keeps_cached_guides_only() -> None:
 
 
 def test_home_closed_hall_says_so_but_guides_and_follow_work() -> None:
-    hall = {**OPEN_HALL, "open_now": False, "always_open": False}
-    opts = options(home_options(Context(online=True, hall=hall, devices=ALL_DEVICES)))
+    closed = hall(open_now=False, always_open=False)
+    opts = options(home_options(Context(online=True, hall=closed, devices=ALL_DEVICES)))
     assert opts["home.take"].reason == "reason.closed"
     assert opts["home.guide"].enabled and opts["home.follow"].enabled and opts["home.follow"].reason is None
 
@@ -200,80 +223,87 @@ def test_identified_channels_follow_the_server_then_the_kiosk_then_the_devices(m
     opts = options(channel_options(Context(hall=OPEN_HALL, devices=ALL_DEVICES, offered_channels=OFFERED)))
     assert len(opts) == 5 and all(not o.enabled and o.reason == "reason.not_offered" for o in opts.values())
     # GET hall's identification.methods: the others are "not offered in this hall".
-    hall = {**OPEN_HALL, "identification": {"methods": ["lutong", "sscard", "face", "sms"], "required_queues": ["B"]}}
-    opts = options(channel_options(Context(hall=hall, devices=ALL_DEVICES, offered_channels=OFFERED)))
+    methods = ["lutong", "sscard", "face", "sms"]
+    identified = hall(identification={"methods": methods, "required_queues": ["B"]})
+    opts = options(channel_options(Context(hall=identified, devices=ALL_DEVICES, offered_channels=OFFERED)))
     assert opts["id.idcard"].reason == "reason.not_offered" and not opts["id.idcard"].enabled
     assert all(opts[k].enabled for k in ("id.lutong", "id.card", "id.face", "id.nocard"))
-    assert Context(hall=hall).identity_queues() == {"B"}
+    assert Context(hall=identified).identity_queues() == {"B"}
     # A method this kiosk version cannot carry through is "not open yet".
     monkeypatch.setattr(flow_module, "IMPLEMENTED_METHODS", frozenset({"lutong", "sscard", "idcard", "face"}))
-    opts = options(channel_options(Context(hall=hall, devices=ALL_DEVICES, offered_channels=OFFERED)))
+    opts = options(channel_options(Context(hall=identified, devices=ALL_DEVICES, offered_channels=OFFERED)))
     assert opts["id.nocard"].reason == "reason.not_open" and opts["id.lutong"].enabled
     monkeypatch.undo()
     # Each way depends on its device.
-    hall["identification"]["methods"].append("idcard")
+    identified = hall(identification={"methods": [*methods, "idcard"]})
     devices = {"camera": "error", "scanner": "ok", "card_reader": "ok", "idcard_reader": "error"}
-    opts = options(channel_options(Context(hall=hall, devices=devices, offered_channels=OFFERED)))
+    opts = options(channel_options(Context(hall=identified, devices=devices, offered_channels=OFFERED)))
     assert opts["id.lutong"].enabled and opts["id.card"].enabled and opts["id.nocard"].enabled
     assert opts["id.face"].reason == "reason.no_camera" and opts["id.idcard"].reason == "reason.no_idcard_reader"
     # Check-in by identity shows once any way works; no-card offers what the hall allows.
-    ctx = Context(hall=hall, devices=devices, offered_channels=OFFERED)
+    ctx = Context(hall=identified, devices=devices, offered_channels=OFFERED)
     assert options(checkin_options(ctx))["checkin.by_identity"].enabled
     assert [o.key for o in nocard_options(ctx)] == ["nocard.sms"]
-    hall["identification"]["methods"].append("id_number")
-    assert [o.key for o in nocard_options(ctx)] == ["nocard.sms", "nocard.id"]
+    typed = Context(hall=hall(identification={"methods": [*methods, "idcard", "id_number"]}), devices=devices,
+                    offered_channels=OFFERED)
+    assert [o.key for o in nocard_options(typed)] == ["nocard.sms", "nocard.id"]
     assert "checkin.by_identity" not in options(checkin_options(Context(hall=OPEN_HALL, devices=devices,
                                                                         offered_channels=OFFERED)))
     # A terminal that does not offer a way does not show it.
-    opts = options(channel_options(Context(hall=hall, devices=devices, offered_channels=("nocard",))))
+    opts = options(channel_options(Context(hall=identified, devices=devices, offered_channels=("nocard",))))
     assert list(opts) == ["id.nocard"]
 
 
 # -- hall data as citizens read it ----------------------------------------------------------------------
 
 def test_hours_and_next_opening_texts() -> None:
-    hall = {"timezone": "Asia/Shanghai", "today_sessions": [{"start": "09:00", "end": "12:00"},
-                                                            {"start": "13:00", "end": "17:00"}],
-            "next_opening": "2026-11-24T01:00:00+00:00"}
+    raw = {"timezone": "Asia/Shanghai", "today_sessions": [{"start": "09:00", "end": "12:00"},
+                                                           {"start": "13:00", "end": "17:00"}],
+           "next_opening": "2026-11-24T01:00:00+00:00"}
+    jinan = HallInfo.from_json(raw)
     now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 18:00 in Jinan
-    assert sessions_text(hall, "zh") == "09:00–12:00、13:00–17:00"
-    assert opening_text(hall, "zh", now) == "明天 09:00"
-    assert opening_text(hall, "en", now) == "tomorrow 09:00"
-    later = {**hall, "next_opening": "2026-11-26T01:00:00+00:00"}
+    assert sessions_text(jinan, "zh") == "09:00–12:00、13:00–17:00"
+    assert opening_text(jinan, "zh", now) == "明天 09:00"
+    assert opening_text(jinan, "en", now) == "tomorrow 09:00"
+    later = HallInfo.from_json({**raw, "next_opening": "2026-11-26T01:00:00+00:00"})
     assert opening_text(later, "zh", now) == "11月26日（周四） 09:00"
-    assert opening_text({}, "zh", now) == ""
+    assert opening_text(HallInfo.from_json({}), "zh", now) == ""
 
 
 def test_reservation_notes() -> None:
-    ticket = {"channel": "reservation", "slot_start": "2026-11-23T02:00:00+00:00", "slot_end": "2026-11-23T02:30:00+00:00"}
+    base = {"id": "t1", "number": "A001", "queue": "A", "issued_at": "2026-11-23T00:50:00+00:00"}
+    ticket = Ticket.from_json({**base, "channel": "reservation", "slot_start": "2026-11-23T02:00:00+00:00",
+                               "slot_end": "2026-11-23T02:30:00+00:00"})
     assert reservation_note(ticket, dt.datetime(2026, 11, 23, 1, 0, tzinfo=UTC))[0] == "ticket.reservation_early"
     assert reservation_note(ticket, dt.datetime(2026, 11, 23, 2, 10, tzinfo=UTC))[0] == "ticket.reservation_now"
     assert reservation_note(ticket, dt.datetime(2026, 11, 23, 3, 10, tzinfo=UTC))[0] == "ticket.reservation_late"
-    assert reservation_note({"channel": "walkin"}, dt.datetime.now(UTC)) is None
+    assert reservation_note(Ticket.from_json({**base, "channel": "walkin"}), dt.datetime.now(UTC)) is None
 
 
 def test_queues_items_and_search() -> None:
-    queues = [{"id": "A", "name": "企业开办", "windows": ["W01", "W07"]}, {"id": "S", "name": "办不成事", "kiosk_visible": False}]
-    assert [q["id"] for q in visible_queues(queues)] == ["A"]
+    queues = [QueueInfo.from_json(q) for q in ({"id": "A", "name": "企业开办", "windows": ["W01", "W07"]},
+                                               {"id": "S", "name": "办不成事", "kiosk_visible": False})]
+    assert [q.id for q in visible_queues(queues)] == ["A"]
     assert windows_text(queues[0], {"W01": "1号窗口", "W07": "7号综合窗口"}, "zh") == "请留意 1号窗口、7号综合窗口 叫号"
     assert windows_text(None, {}, "zh") == "请留意大厅屏幕叫号"
-    items = [{"code": "1137A1", "name": "企业设立登记", "name_en": "Company registration"},
-             {"code": "1137B2", "name": "不动产首次登记", "name_en": "First registration"},
-             {"code": "2237C3", "name": "社保卡补办", "name_en": "Card replacement"}]
-    assert [i["code"] for i in search_items(items, ["登记"])] == ["1137A1", "1137B2"]
-    assert [i["code"] for i in search_items(items, ["登记", "企业"])] == ["1137A1"]
-    assert [i["code"] for i in search_items(items, [], "2237")] == ["2237C3"]
-    assert [i["code"] for i in search_items(items, ["card"])] == ["2237C3"]
+    items = [Item.from_json(i) for i in ({"code": "1137A1", "name": "企业设立登记", "name_en": "Company registration"},
+                                         {"code": "1137B2", "name": "不动产首次登记", "name_en": "First registration"},
+                                         {"code": "2237C3", "name": "社保卡补办", "name_en": "Card replacement"})]
+    assert [i.code for i in search_items(items, ["登记"])] == ["1137A1", "1137B2"]
+    assert [i.code for i in search_items(items, ["登记", "企业"])] == ["1137A1"]
+    assert [i.code for i in search_items(items, [], "2237")] == ["2237C3"]
+    assert [i.code for i in search_items(items, ["card"])] == ["2237C3"]
     words = common_words(items)
     assert words[0] == "登记" and "企业" in words and "护照" not in words
 
 
 def test_guide_rows_cover_the_guide() -> None:
-    item = {"code": "X", "name": "n", "queue": "A", "queue_name": "企业开办",
-            "guide": {"conditions": "c", "materials": ["m1", "m2"], "process": ["p1"], "legal_limit_days": 15,
-                      "promised_limit_days": 5, "fees": "不收费", "visits": 0, "location": "大厅"}}
+    item = Item.from_json({"code": "X", "name": "n", "queue": "A", "queue_name": "企业开办",
+                           "guide": {"conditions": "c", "materials": ["m1", "m2"], "process": ["p1"],
+                                     "legal_limit_days": 15, "promised_limit_days": 5, "fees": "不收费", "visits": 0,
+                                     "location": "大厅"}})
     rows = dict(guide_rows(item, "zh"))
     assert rows["申请材料"] == ["m1", "m2"] and rows["到现场次数"] == "0 次（全程网办）"
     assert rows["办结时限"] == "法定 15 个工作日，承诺 5 个工作日" and rows["取号类别"] == "A 企业开办"
-    empty = dict(guide_rows({"code": "Y", "name": "n", "guide": {}}, "en"))
+    empty = dict(guide_rows(Item.from_json({"code": "Y", "name": "n", "guide": {}}), "en"))
     assert empty["Conditions"] == "Not stated"

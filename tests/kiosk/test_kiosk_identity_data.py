@@ -1,5 +1,5 @@
 """The kiosk's identification data (kiosk/identity.py): what each device read becomes in the request,
-and the server's identity session read back defensively. The flows end to end are in
+and the server's identity session read back defensively (kiosk/replies.py). The flows end to end are in
 tests/identity/test_kiosk_identity.py."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 
 from hardware.cards.idcard_sim import sample_identity
 from hardware.cards.sscard_sim import sample_card
-from kiosk.identity import TICKET_CHANNEL, encode_jpeg, face_fields, idcard_fields, read_session, sscard_fields
+from kiosk.identity import TICKET_CHANNEL, encode_jpeg, face_fields, idcard_fields, sscard_fields
+from kiosk.replies import IdentitySession, ReplyError
 
 
 def test_id_card_sends_only_number_name_and_birth_date() -> None:
@@ -59,14 +60,15 @@ def test_identity_session_is_read_defensively() -> None:
                  "slot_end": "2026-11-22T05:30:00+00:00", "status": "checked_in", "ticket_id": "x1"},
                 "not a reservation", {"no": "code"}],
             "waiting_tickets": [{"queue": "A", "number": "A012"}, 7]}
-    session = read_session(body)
-    assert session is not None and session.green and session.phone == "139****0001"
+    session = IdentitySession.from_json(body)
+    assert session.green and session.phone == "139****0001"
     assert session.age is None and session.holder == ""  # a bool is not an age; None is no name
     assert [r.code for r in session.reservations] == ["EARLY001", "LATE0001"]  # slot order
     assert [r.code for r in session.open_reservations] == ["LATE0001"]
-    assert session.waiting_number("A") == "A012" and session.waiting_number("B") is None
+    assert session.waiting == (("A", "A012"),)
 
 
 @pytest.mark.parametrize("body", [None, [], {}, {"identity": ""}, {"identity": 5}, "text"])
 def test_an_answer_without_a_session_is_refused(body: object) -> None:
-    assert read_session(body) is None
+    with pytest.raises(ReplyError):
+        IdentitySession.from_json(body)

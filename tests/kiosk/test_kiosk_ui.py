@@ -15,9 +15,7 @@ import pytest
 from hardware.camera import decode_qr
 from hardware.printer import TicketSlip, build_ticket
 from hardware.printer.render import render
-
-from tests.kiosk.helpers import (ARTIFACTS, CLOSED_TOKEN, SHANGHAI, Server, free_port, kiosk_toml, run_scenario,
-                       valid_id)
+from tests.kiosk.helpers import ARTIFACTS, CLOSED_TOKEN, SHANGHAI, Server, free_port, kiosk_toml, run_scenario, valid_id
 
 
 def slip_qr(slip_hex: str, save_as: str | None = None) -> str | None:
