@@ -169,9 +169,6 @@ class ApiClient:
         return self._get(f"{self._hall_path}/items", lambda raw: parse_list(raw, Item.from_json, "items"), "items",
                          params=params or None)
 
-    def item(self, code: str) -> Item:
-        return self._get(f"{self._hall_path}/items/{quote(code, safe='')}", Item.from_json, "item")
-
     def issue(self, queue: str, *, channel: Channel = Channel.WALKIN, item_code: str | None = None,
               green: bool = False, phone: str | None = None, identity: str | None = None) -> Ticket:
         """The new ticket; its `reprint` is True when an identified person already waited in this

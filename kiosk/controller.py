@@ -160,10 +160,6 @@ class Controller:
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
 
-    @property
-    def lang(self) -> str:
-        return self.flow.lang
-
     # -- the connection ------------------------------------------------------------------------------
     def refresh_now(self) -> None:
         self._wake_monitor.set()

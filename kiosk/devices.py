@@ -117,8 +117,6 @@ class CameraQr:
         self.grabber = FrameGrabber(uri).start()
         self.decoder = QRDecoder()
         self._last_seq = -1
-        self._last_payload: str | None = None
-        self._cleared_at = 0.0
 
     def poll(self) -> str | None:
         frame = self.grabber.latest()

@@ -23,6 +23,3 @@ def qr_rgb(data: str, scale: int = 8, border: int = 2) -> tuple[int, bytes]:
         rows.extend([line] * scale)
     return side, b"".join(rows)
 
-
-def qr_png(data: str, path: str, scale: int = 8) -> None:
-    qrcode.make(data, box_size=scale, border=2).save(path)

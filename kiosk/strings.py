@@ -76,7 +76,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "items.none": ("该类别下暂无事项", "No matters listed here"),
     "items.skip": ("不选择，直接取号", "Skip, just take a ticket"),
     # -- identification --------------------------------------------------------------------------
-    "id.walkin": ("直接取号", "Ticket without ID"),
     "id.lutong": ("鲁通码取号", "Lutong code"),
     "id.card": ("社保卡取号", "Social security card"),
     "id.idcard": ("身份证取号", "ID card"),
@@ -174,7 +173,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "closed.still": ("办事指南、排队查询仍可使用", "Guides and ticket follow-up still work"),
     "closed.no_next": ("暂无开放安排，请关注大厅公告", "No opening scheduled; see the hall notices"),
     # -- check-in --------------------------------------------------------------------------------
-    "checkin.title": ("预约签到", "Reservation check-in"),
     "checkin.choose": ("请选择签到方式", "How would you like to check in?"),
     "checkin.by_code": ("输入预约码", "Enter booking code"),
     "checkin.by_code.sub": ("预约短信中的6-10位字母数字", "6–10 letters and digits from your booking message"),
@@ -263,7 +261,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "msg.rejected": ("请求未被受理", "The request was refused"),
     "msg.unauthorized": ("本终端未获授权，请联系管理员", "This kiosk is not authorised; contact the administrator"),
     "msg.not_found": ("未找到", "Not found"),
-    "msg.device_error": ("设备故障：{reason}", "Device problem: {reason}"),
     "msg.unexpected": ("出现意外情况，已返回首页", "Something unexpected happened; back to home"),
     # -- screensaver -----------------------------------------------------------------------------
     "saver.touch": ("请触摸屏幕开始", "Touch the screen to start"),
