@@ -6,12 +6,11 @@ runs a callable on its own thread and a `render` callback, so the controller als
 Every button lands in `act()`, which finds its handler in one explicit table (`actions`, with
 identification's buttons from kiosk.identification). Threads: network calls run on workers
 (kiosk.jobs), device waits on their own threads (kiosk.waits); results are posted to the UI thread,
-which alone changes the flow. A monitor thread refreshes the hall and reconnects with backoff; a
-health thread reports device health periodically and on change."""
+which alone changes the flow. kiosk.monitor refreshes the hall (reconnecting with backoff) and
+watches device health; what it finds lands in `_came_online`, `_went_offline`, `_health_changed`."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -30,6 +29,7 @@ from .devices import DeviceSet
 from .flow import CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, search_items
 from .identification import Identification
 from .jobs import Jobs, noop
+from .monitor import HallData, Listeners, Monitor
 from .printing import PrintOutcome, build_slip, print_slip
 from .replies import Followed, HallInfo, Item, QueueInfo, Ticket
 from .strings import t
@@ -47,9 +47,6 @@ SCAN_POLL_S = 0.15
 NOT_THE_HALL = frozenset({ErrorCode.GREEN_NEEDS_IDENTITY})
 CHECKIN_REFUSALS: dict[str, str] = {ErrorCode.RESERVATION_CANCELLED: "checkin.cancelled",
                                     ErrorCode.RESERVATION_OTHER_DAY: "checkin.not_today"}
-
-Fetched = tuple[HallInfo, list[QueueInfo], dict[str, str], list[Item] | None]
-
 
 class Controller:
     def __init__(self, config: KioskConfig, *, post: Callable[[Callable[[], None]], None] | None = None,
@@ -72,13 +69,11 @@ class Controller:
         self.windows: dict[str, str] = {}
         self.items: list[Item] = []  # every item of the hall, kept for browsing and offline reading
         self.device_health: dict[str, Health] = {}
-        self.next_retry_at: float | None = None
         self.started_at = time.time()
         self._stop = threading.Event()
-        self._wake_monitor = threading.Event()
-        self._wake_health = threading.Event()
-        self._last_report: tuple[tuple[str, str, str], ...] | None = None
-        self._last_report_at = 0.0
+        self.monitor = Monitor(self.api, self.devices, to, clock=clock, post=self.post,
+                               listeners=Listeners(self._came_online, self._went_offline, self._health_changed),
+                               need_items=lambda: not self.items, app_info=self._app_info)
         self.last_print_bytes_at: float | None = None  # bench/bench_kiosk.py: touch → slip bytes
         self.jobs = Jobs(self.post, lambda: self.render(), self.unexpected)
         self.waits = DeviceWaits(self.jobs, self._stop)
@@ -126,13 +121,11 @@ class Controller:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
-        threading.Thread(target=self._monitor, name="kiosk-monitor", daemon=True).start()
-        threading.Thread(target=self._health_loop, name="kiosk-health", daemon=True).start()
+        self.monitor.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake_monitor.set()
-        self._wake_health.set()
+        self.monitor.stop()
         self.jobs.shutdown()
         self.devices.close()
         self.api.close()
@@ -160,52 +153,28 @@ class Controller:
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
 
-    # -- the connection ------------------------------------------------------------------------------
+    # -- the connection and device health (kiosk.monitor watches; the state lives here) ----------------
+    @property
+    def next_retry_at(self) -> float | None:
+        return self.monitor.next_retry_at
+
     def refresh_now(self) -> None:
-        self._wake_monitor.set()
+        self.monitor.refresh_now()
 
-    def _fetch(self) -> Fetched:
-        hall = self.api.hall_info()
-        queues = self.api.queues()
-        windows = {w.id: w.name for w in self.api.windows()}
-        items = None if self.items else self.api.items()
-        return hall, queues, windows, items
+    def check_health_now(self) -> None:
+        self.monitor.check_health_now()
 
-    def _monitor(self) -> None:
-        backoff = 1.0
-        while not self._stop.is_set():
-            wait = self.config.timeouts.refresh_s
-            try:
-                fetched = self._fetch()
-            except ApiError as exc:
-                if exc.unreachable:
-                    wait = backoff
-                    backoff = min(backoff * 2, self.config.timeouts.reconnect_max_s)
-                    self.next_retry_at = self.clock() + wait
-                    self.post(self._went_offline)
-                else:
-                    log.warning("hall refresh refused: %s", exc)
-            except Exception:
-                log.exception("hall refresh failed")
-            else:
-                backoff = 1.0
-                self.next_retry_at = None
-                self.post(functools.partial(self._came_online, fetched))
-            self._wake_monitor.wait(wait)
-            self._wake_monitor.clear()
-
-    def _came_online(self, fetched: Fetched) -> None:
-        hall, queues, windows, items = fetched
+    def _came_online(self, fetched: HallData) -> None:
         was_online = self.online
-        self.windows = windows
+        self.windows = fetched.windows
         self.online = True
         self.connected_once = True
-        self.hall = hall
-        self.queues = queues
-        if items is not None:
-            self.items = items
+        self.hall = fetched.hall
+        self.queues = fetched.queues
+        if fetched.items is not None:
+            self.items = fetched.items
         if not was_online:
-            self._wake_health.set()
+            self.check_health_now()
             if self.flow.screen is Screen.OFFLINE:
                 self.flow.home()
         self.render()
@@ -219,45 +188,16 @@ class Controller:
             log.warning("server unreachable; reconnecting with backoff")
         self.render()
 
-    # -- device health -------------------------------------------------------------------------------
-    def check_health_now(self) -> None:
-        self._wake_health.set()
-
-    def _health_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                health = self.devices.health()
-                self.post(functools.partial(self._health_changed, health))
-                self._maybe_report(health)
-            except Exception:
-                log.exception("health check failed")
-            self._wake_health.wait(5.0)
-            self._wake_health.clear()
-
     def _health_changed(self, health: dict[str, Health]) -> None:
         before = {k: v.level for k, v in self.device_health.items()}
         self.device_health = health
         if before != {k: v.level for k, v in health.items()}:
             self.render()
 
-    @staticmethod
-    def components(health: dict[str, Health]) -> list[dict[str, str]]:
-        return [{"name": name, "level": h.level.value, "message_zh": h.message_zh[:200],
-                 "message_en": h.message_en[:200]} for name, h in sorted(health.items())]
-
-    def _maybe_report(self, health: dict[str, Health]) -> None:
-        signature = tuple((n, h.level.value, h.message_zh) for n, h in sorted(health.items()))
-        now = self.clock()
-        if signature == self._last_report and now - self._last_report_at < self.config.timeouts.health_s:
-            return
-        app = {"version": __version__, "device": self.config.device_id, "screen": self.flow.screen.value,
-               "orientation": self.config.orientation, "uptime_s": str(int(time.time() - self.started_at))}
-        try:
-            self.api.report_health(self.components(health), app)
-        except ApiError as exc:
-            log.info("health report not delivered: %s", exc)
-            return
-        self._last_report, self._last_report_at = signature, now
+    def _app_info(self) -> dict[str, str]:
+        """The health report's `app`: who and where this kiosk is."""
+        return {"version": __version__, "device": self.config.device_id, "screen": self.flow.screen.value,
+                "orientation": self.config.orientation, "uptime_s": str(int(time.time() - self.started_at))}
 
     def printer_problem(self) -> tuple[str, str] | None:
         health = self.device_health.get("printer")
