@@ -164,6 +164,9 @@ class ErrorCode(enum.StrEnum):
     SMS_CODE_EXPIRED = "sms_code_expired"
     SMS_LOCKED = "sms_locked"
     SMS_CODE_WRONG = "sms_code_wrong"
+    LOGIN_LOCKED = "login_locked"  # 429: this account had too many wrong passwords
+    LOGIN_RATE_LIMITED = "login_rate_limited"  # 429: too many failed logins from this address
+    LOGIN_BUSY = "login_busy"  # 429: too many logins waiting for their password check
     # The generic refusals, by HTTP status (a device branches on the status for these).
     ERROR = "error"
     UNAUTHORIZED = "unauthorized"

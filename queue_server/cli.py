@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--data-dir", help="where the SQLite file and the secret key live (default ./data)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--forwarded-allow-ips", help="proxies whose X-Forwarded-For/-Proto are believed (e.g. 127.0.0.1); default none")
     sub.add_parser("hash-password", help="read one password line on stdin, print its hash")
     token = sub.add_parser("make-token", help="print a new device token and the sha256 the config takes")
     token.add_argument("--show-hash-only", action="store_true")
@@ -94,6 +95,9 @@ def _serve(args: argparse.Namespace) -> int:
             ws_ping_interval=10,
             ws_ping_timeout=10,
             timeout_graceful_shutdown=5,
+            # The client address (login limits) comes from X-Forwarded-For only when the peer is one of these.
+            proxy_headers=bool(args.forwarded_allow_ips),
+            forwarded_allow_ips=args.forwarded_allow_ips or "",
         )
     finally:
         rt.close()

@@ -26,6 +26,8 @@ from pydantic import (
 
 from hall_common.vocabulary import IdentifyMethod
 
+from .core.rate_limits import LoginLimits
+
 HALL_ID = r"^[a-z0-9-]+$"
 QUEUE_ID = r"^[A-Z]{1,2}$"
 
@@ -340,6 +342,8 @@ class ServerSettings(_Strict):
     identity: IdentitySettings = IdentitySettings()
     # Silent-call text messages; without the table they are only logged.
     sms: SmsSettings = SmsSettings()
+    # Failed-login limits and lock-outs (queue_server/core/rate_limits.py, docs/operations.md).
+    login_limits: LoginLimits = LoginLimits()
 
 
 class Config(_Strict):

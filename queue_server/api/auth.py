@@ -9,15 +9,18 @@ from fastapi import APIRouter, Depends, Request
 from ..services import tickets as ticket_service
 from ..services.principals import Principal
 from .deps import principal, runtime, tokens
+from .lockouts import client_address
+from .lockouts import router as lockouts_router
 from .replies import ERRORS, LoginReply, MeReply, OkReply
 from .schemas import LoginRequest
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERRORS)
+router.include_router(lockouts_router)  # GET /lockouts, POST /lockouts/lift (manager)
 
 
 @router.post("/login", response_model=LoginReply, summary="Staff login → a bearer token (12 h unless configured)")
 async def login(body: LoginRequest, request: Request) -> dict[str, Any]:
-    return await tokens(request).login(body.hall, body.staff_id, body.password)
+    return await tokens(request).login(body.hall, body.staff_id, body.password, client_address(request))
 
 
 @router.post("/logout", response_model=OkReply, summary="End this staff token and leave any window")

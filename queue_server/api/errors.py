@@ -22,6 +22,7 @@ _HTTP_ZH = {
     405: "不支持的请求方式",
     409: "当前状态下不能执行此操作",
     422: "请求内容不正确",
+    429: "请求过于频繁，请稍后再试",
 }
 
 
@@ -42,7 +43,10 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(CoreError)
     async def core_error(_request: Request, exc: CoreError) -> JSONResponse:
-        return JSONResponse(error_body(exc.status, exc.code, exc.message, exc.message_zh), status_code=exc.status)
+        headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 429
+        return JSONResponse(
+            error_body(exc.status, exc.code, exc.message, exc.message_zh), status_code=exc.status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
