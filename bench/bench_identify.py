@@ -20,8 +20,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -117,7 +118,7 @@ def run(server: ServerProcess, n: int) -> None:
                              json={"id_number": face_id, "name": "测试", "image_b64": image, "consent": True})
         assert enrolled.status_code == 201, enrolled.text
         keys = Keys.load_or_create(server.data_dir / "secret.key")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         codes = [make_demo_code(keys, person(i), "测试", now, 3600) for i in range(n)]
 
         def identify(body: dict[str, Any]) -> httpx.Response:

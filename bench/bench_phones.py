@@ -44,7 +44,7 @@ def _phones(urls: list[str], ready, stop, results) -> None:  # type: ignore[no-u
             while not done.is_set():
                 try:
                     raw = await asyncio.wait_for(ws.recv(), timeout=1)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 received = time.time()
                 ahead = json.loads(raw)["waiting_ahead"]

@@ -30,7 +30,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -159,7 +158,7 @@ def _subscriber_worker(url: str, count: int, ready, results) -> None:  # type: i
             while not done.is_set():
                 try:
                     raw = await asyncio.wait_for(ws.recv(), timeout=1)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 received = time.time()
                 message = json.loads(raw)

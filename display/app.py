@@ -15,8 +15,8 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from . import watchdog
-from .gl_finish import gl_finish
 from .board import Call, HallBoard
+from .gl_finish import gl_finish
 from .hall_view import HallView
 from .settings import Settings
 from .stream import StreamClient, StreamOptions

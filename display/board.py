@@ -225,7 +225,7 @@ class HallBoard:
     def queue_list(self) -> list[QueueBoard]:
         return list(self.queues.values())
 
-    def copy(self) -> "HallBoard":
+    def copy(self) -> HallBoard:
         """A copy for a reader on another thread (the entries themselves are immutable)."""
         return dataclasses.replace(
             self, windows=dict(self.windows), queues=dict(self.queues), recent=list(self.recent)

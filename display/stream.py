@@ -144,7 +144,7 @@ class StreamClient:
                 opened, refused = await self._session()
             except asyncio.CancelledError:
                 raise
-            except (OSError, asyncio.TimeoutError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
+            except (TimeoutError, OSError, InvalidHandshake, InvalidURI, ConnectionClosed) as exc:
                 self._note_error(exc)
                 opened = self.connected
             except Exception as exc:  # never let the screen's feed die on a surprise

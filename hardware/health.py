@@ -26,15 +26,15 @@ class Health:
         return self.level is not HealthLevel.ERROR
 
     @classmethod
-    def ok(cls, message_zh: str = "正常", message_en: str = "ok") -> "Health":
+    def ok(cls, message_zh: str = "正常", message_en: str = "ok") -> Health:
         return cls(HealthLevel.OK, message_zh, message_en)
 
     @classmethod
-    def warning(cls, message_zh: str, message_en: str) -> "Health":
+    def warning(cls, message_zh: str, message_en: str) -> Health:
         return cls(HealthLevel.WARNING, message_zh, message_en)
 
     @classmethod
-    def error(cls, message_zh: str, message_en: str) -> "Health":
+    def error(cls, message_zh: str, message_en: str) -> Health:
         return cls(HealthLevel.ERROR, message_zh, message_en)
 
     def as_dict(self) -> dict[str, str | float]:

@@ -104,7 +104,7 @@ ITEMS: dict[str, list[tuple]] = {
          "简易注销登记申请书、全体投资人承诺书、营业执照正副本", "《中华人民共和国市场主体登记管理条例》第三十三条"),
         ("个体工商户设立登记", "Individual business registration", "许可", "行政审批服务局", 15, 0, 0, "不收费",
          "有经营能力的自然人，经营场所符合规定",
-         f"个体工商户登记（备案）申请书、经营者身份证件、经营场所使用证明", "《促进个体工商户发展条例》《中华人民共和国市场主体登记管理条例》"),
+         "个体工商户登记（备案）申请书、经营者身份证件、经营场所使用证明", "《促进个体工商户发展条例》《中华人民共和国市场主体登记管理条例》"),
         ("个体工商户变更登记", "Individual business change registration", "许可", "行政审批服务局", 15, 0, 0, "不收费",
          "个体工商户登记事项发生变化",
          "个体工商户变更登记申请书、经营者身份证件、营业执照正副本", "《促进个体工商户发展条例》"),
@@ -664,7 +664,7 @@ def jinan_city() -> tuple[dict, list[dict]]:
     win(["F", "G"], name=f"{len(windows) + 1}号潮汐窗口", tags=["tidal"], policy="ordered")
     # 综合窗口 (无差别受理): any matter of these queues, in ticket rank order.
     every = ["K", "A", "B", "C", "D", "E", "F", "H", "J"]
-    for n in range(5):
+    for _ in range(5):
         win(every, name=f"{len(windows) + 1}号综合窗口", tags=["comprehensive"])
     win(["BF"], name="“办不成事”反映窗口", tags=["special"])
     win(["BD"], name="帮办代办窗口", tags=["special"])

@@ -4,6 +4,7 @@ resident identity card (二代身份证) over a serial SAM module, each with a s
 The kiosk uses the factories: `open_card_reader(uri)` and `open_idcard_reader(uri)`.
 """
 
+from hardware.cards.device_uri import DeviceUriError
 from hardware.cards.errors import (
     CardError,
     CardReadError,
@@ -13,7 +14,6 @@ from hardware.cards.errors import (
     NotSocialSecurityCardError,
     ReaderServiceError,
 )
-from hardware.cards.device_uri import DeviceUriError
 from hardware.cards.events import CardEvent, CardEventKind
 from hardware.cards.factory import open_card_reader, open_idcard_reader
 from hardware.cards.idcard_errors import (

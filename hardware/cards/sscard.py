@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass, field, fields
 from datetime import date
 
+from hall_common.personal_data import mask_date, mask_id_number, mask_middle, mask_name
 from hardware.cards import apdu
 from hardware.cards.errors import CardReadError, NotSocialSecurityCardError
-from hall_common.personal_data import mask_date, mask_id_number, mask_middle, mask_name
 from hardware.cards.nations import nation_name
 from hardware.cards.sscard_layout import (
     EF05,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import select
 from abc import ABC, abstractmethod
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError

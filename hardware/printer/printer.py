@@ -40,7 +40,7 @@ class TicketPrinter(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> "TicketPrinter":
+    def __enter__(self) -> TicketPrinter:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -110,7 +110,7 @@ class EscposTicketPrinter(TicketPrinter):
             try:
                 answers = {n: self._link.query(n) for n in QUERIES}
                 break
-            except LinkDown as exc:
+            except LinkDown:
                 # A stale connection (printer power-cycled) fails at first use: reconnect once.
                 self._link.close()
                 try:

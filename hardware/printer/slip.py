@@ -5,9 +5,10 @@ ValueError before anything is sent to a printer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 Language = Literal["zh", "en"]
@@ -81,7 +82,7 @@ class TicketSlip:
         footer_lines: tuple[str, ...] = (),
         language: Language = "zh",
         priority_green: bool = False,
-    ) -> "TicketSlip":
+    ) -> TicketSlip:
         """Build a slip from the 201 body of `POST /tickets` (or a check-in). `track_url` may be
         relative there; a phone needs it absolute, so it is resolved against the server's URL."""
         try:

@@ -15,7 +15,8 @@ its printer unplugged and reports it.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from hardware.printer.links import FileLink, Link, network_link, serial_link, usb_link

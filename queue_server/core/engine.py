@@ -128,7 +128,7 @@ class HallState:
     def queue_waiting(self, queue: str) -> list[Ticket]:
         return [t for t in self.tickets.values() if t.status is TicketStatus.WAITING and t.queue == queue]
 
-    def clone(self) -> "HallState":
+    def clone(self) -> HallState:
         """A copy for readers; tickets and windows are immutable, so shallow copies suffice."""
         other = HallState.__new__(HallState)
         other.hall = self.hall

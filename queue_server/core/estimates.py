@@ -54,7 +54,7 @@ class DurationHistory:
     def mean(self, queue: str) -> float | None:
         return trimmed_mean(self._by_queue.get(queue, ()))
 
-    def copy(self) -> "DurationHistory":
+    def copy(self) -> DurationHistory:
         other = DurationHistory()
         other._by_queue = {q: deque(d, maxlen=HISTORY) for q, d in self._by_queue.items()}
         return other

@@ -53,7 +53,7 @@ class Ticket:
     identity_hash: str | None = None
     green_reason: str | None = None
 
-    def replace(self, **changes: object) -> "Ticket":
+    def replace(self, **changes: object) -> Ticket:
         return dataclasses.replace(self, **changes)
 
 
@@ -82,5 +82,5 @@ class WindowState:
             return "closed"
         return "paused" if self.paused else "open"
 
-    def replace(self, **changes: object) -> "WindowState":
+    def replace(self, **changes: object) -> WindowState:
         return dataclasses.replace(self, **changes)

@@ -34,7 +34,7 @@ class Encoded:
     message: dict[str, Any]
 
     @classmethod
-    def of(cls, message: dict[str, Any]) -> "Encoded":
+    def of(cls, message: dict[str, Any]) -> Encoded:
         payload = orjson.dumps(message)
         return cls(message["seq"], payload.decode("utf-8"), text_frame(payload), message)
 

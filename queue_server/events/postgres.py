@@ -137,7 +137,7 @@ class PostgresHub(LocalHub):
                 try:
                     version, state, rows = await asyncio.to_thread(self._read, hall_id, after)
                     if state is not None:
-                        await asyncio.wrap_future(self._writer().submit(lambda tx: self._adopt(tx, hall_id, state)))
+                        await asyncio.wrap_future(self._writer().submit(lambda tx, state=state: self._adopt(tx, hall_id, state)))
                 except Exception as exc:  # the database is away: try again, nothing is lost
                     log.warning("hall %s: catching up failed (%s); retrying", hall_id, exc.__class__.__name__)
                     await asyncio.sleep(delay)

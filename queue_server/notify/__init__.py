@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .service import Notifier
 
 
-def start(rt: "Runtime") -> "Notifier":
+def start(rt: Runtime) -> Notifier:
     from .service import Notifier
 
     return Notifier(rt)

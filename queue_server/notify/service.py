@@ -24,7 +24,7 @@ IDLE_POLL_S = 30.0
 
 
 class _HallWatcher:
-    def __init__(self, service: "Notifier", hall_id: str):
+    def __init__(self, service: Notifier, hall_id: str):
         self.service = service
         self.hall_id = hall_id
 
@@ -177,7 +177,7 @@ class Notifier:
                 self._wake.set()  # more are waiting
             try:
                 await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def _send_one(self, notification_id: int) -> None:

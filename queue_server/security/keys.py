@@ -23,7 +23,7 @@ class Keys:
         self._track_key = hmac.digest(master, b"ticket-tracking", "sha256")
 
     @classmethod
-    def load_or_create(cls, path: Path) -> "Keys":
+    def load_or_create(cls, path: Path) -> Keys:
         if path.exists():
             raw = path.read_bytes().strip()
             try:

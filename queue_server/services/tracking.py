@@ -133,7 +133,7 @@ class _Followed:
 class _HallWatch:
     """The one hub subscriber per hall for every phone: a commit's events schedule one pass."""
 
-    def __init__(self, followers: "Followers", hall_id: str):
+    def __init__(self, followers: Followers, hall_id: str):
         self.followers = followers
         self.hall_id = hall_id
 

@@ -226,7 +226,7 @@ class PendingWrites:
         else:
             self._tickets[ticket_id] = (row, created)
 
-    def absorb(self, other: "PendingWrites") -> None:
+    def absorb(self, other: PendingWrites) -> None:
         """Take a finished job's rows (added after everything already here)."""
         for ticket_id, (row, created) in other._tickets.items():
             self._put_ticket(ticket_id, row, created)

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from display_support import DisplayProcess, Hall, ServerProcess, write_display_config, write_hall_config
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import faulthandler
 import json
+import logging
 import os
 import signal
-import logging
 import sys
 import threading
 import time

@@ -13,12 +13,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tests.support.api import HallClient
 from tests.support.halls import password_hash, token_for
-from tests.support.servers import REPO, ServerProcess as _ServerProcess
+from tests.support.servers import REPO
+from tests.support.servers import ServerProcess as _ServerProcess
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 HARNESS = Path(__file__).with_name("display_harness.py")

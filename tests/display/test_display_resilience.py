@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import orjson
+from display_support import DISPLAY_TOKEN, HALL, Hall, ServerProcess, artifact, write_hall_config
 from PIL import Image, ImageChops
 from websockets.sync.client import connect
 
 from display import texts
 from display.stream import StreamClient, StreamOptions
-
-from display_support import DISPLAY_TOKEN, HALL, Hall, ServerProcess, artifact, write_hall_config
 
 QUIET = {"highlight_seconds": 600, "page_seconds": 600}
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from display_support import REPO
 
 from display.settings import SettingsError, load_settings, parse_settings
-from display_support import REPO
 
 BASE = {"server": {"url": "http://127.0.0.1:8000", "hall": "demo", "token": "t"}}
 

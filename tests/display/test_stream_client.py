@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+from display_support import DISPLAY_TOKEN, HALL
 
 from display.stream import StreamClient, StreamOptions, stream_url
-from display_support import DISPLAY_TOKEN, HALL
 
 FAST = StreamOptions(ping_interval=1.0, ping_timeout=1.0, backoff_max=0.5)
 

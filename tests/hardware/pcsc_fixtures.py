@@ -237,7 +237,7 @@ class PcscStack:
                 return
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"another test run holds {LOCK_FILE} for too long")
+                    raise RuntimeError(f"another test run holds {LOCK_FILE} for too long") from None
                 time.sleep(0.2)
 
     def _kill_stale(self) -> None:

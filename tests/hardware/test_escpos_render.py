@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageDraw
 
-from hardware.printer import LayoutOptions, build_ticket
-from hardware.printer import codes
+from hardware.printer import LayoutOptions, build_ticket, codes
 from hardware.printer.commands import sample_slip
 from hardware.printer.render import RenderError, render
 

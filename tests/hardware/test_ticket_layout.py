@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hall_common.personal_data import scrub as mask_personal
 from hardware.printer import LayoutOptions, TicketSlip, build_ticket
 from hardware.printer.codes import CELL_HEIGHT, text_columns
 from hardware.printer.commands import sample_slip
-from hall_common.personal_data import scrub as mask_personal
 from hardware.printer.printable import printable
 from hardware.printer.ticket_layout import wrap, wrap_balanced
 
@@ -114,7 +114,7 @@ def test_channel_label_and_an_unknown_channel() -> None:
 
 
 def test_wait_and_time_lines() -> None:
-    issued = datetime(2026, 11, 22, 1, 31, tzinfo=timezone.utc)  # 09:31 in Jinan
+    issued = datetime(2026, 11, 22, 1, 31, tzinfo=UTC)  # 09:31 in Jinan
     data = build_ticket(slip(issued_at=issued, estimated_wait_s=4900, waiting_ahead=12))
     text = b"".join(CHINESE_RUN.findall(data)).decode("gb18030")
     assert "约 1 小时 22 分钟" in text and "12 人" in text

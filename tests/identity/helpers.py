@@ -20,8 +20,8 @@ import sqlalchemy
 from PIL import Image
 
 from tests.support.api import HallClient
-from tests.support.http import send_json
 from tests.support.halls import hall_toml
+from tests.support.http import send_json
 from tests.support.servers import ServerProcess
 
 APP_KEY = "hall-app"
@@ -52,7 +52,7 @@ def person_id(birth: str, serial: int) -> str:
 def midday_zone() -> str:
     """A fixed-offset zone where it is about noon now, so slots earlier 'today' have passed and
     the service day does not roll over during the tests."""
-    offset = (12 - dt.datetime.now(dt.timezone.utc).hour) % 24
+    offset = (12 - dt.datetime.now(dt.UTC).hour) % 24
     offset = offset - 24 if offset > 14 else offset
     return f"Etc/GMT{-offset:+d}"
 
@@ -69,7 +69,7 @@ def write_identity_config(path: Path, server_toml: str, halls: int, extra: str =
     return path
 
 
-def demo_server_toml(platform: "Platform") -> str:
+def demo_server_toml(platform: Platform) -> str:
     """Demo 鲁通码, local face templates, the platform's social security card resolver and its SMS
     gateway."""
     return f"""

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from tests.identity.helpers import identify, person_id, refused, take
-
 from tests.support.api import HallClient
 
 ELDER = person_id("19500612", 231)  # well over 70
@@ -31,7 +30,7 @@ def check_in(hall: HallClient, expect: int = 201, **body: Any) -> dict[str, Any]
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def test_id_card_elder_gets_green_and_two_reservations_in_order(hall):

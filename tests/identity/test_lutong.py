@@ -7,9 +7,8 @@ import datetime as dt
 import subprocess
 import sys
 
-from tests.identity.helpers import identify, keys_of, person_id, refused, take
-
 from queue_server.identity.lutong import make_demo_code
+from tests.identity.helpers import identify, keys_of, person_id, refused, take
 from tests.support.servers import REPO
 
 ID = person_id("19900307", 123)
@@ -57,7 +56,7 @@ def test_identified_channels_need_a_session(hall):
 
 def test_forged_expired_replayed_and_malformed_codes(id_server, hall, tmp_path):
     keys = keys_of(id_server)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     good = make_demo_code(keys, ID, "李四", now)
     prefix, payload, mac = good.split(".")
     forged_payload = f"{prefix}.{payload[:-2]}{'A' if payload[-2] != 'A' else 'B'}{payload[-1]}.{mac}"
@@ -128,7 +127,7 @@ def test_provincial_lutong_failures_change_nothing(platform, prov_hall):
 def test_one_code_and_one_session_under_concurrency(id_server, hall):
     from concurrent.futures import ThreadPoolExecutor
 
-    code = make_demo_code(keys_of(id_server), person_id("19880808", 555), "冯一", dt.datetime.now(dt.timezone.utc))
+    code = make_demo_code(keys_of(id_server), person_id("19880808", 555), "冯一", dt.datetime.now(dt.UTC))
     post = lambda path, body: hall.http.post(hall.path(path), json=body, headers=hall.kiosk).status_code  # noqa: E731
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda _: post("/identify", {"method": "lutong", "qr": code}), range(8)))

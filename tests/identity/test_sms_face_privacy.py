@@ -11,9 +11,9 @@ import sys
 import uuid
 
 import sqlalchemy
-from tests.identity.helpers import altered, astronaut, db, grace_hopper, identify, jpeg, person_id, refused, take
 from websockets.sync.client import connect
 
+from tests.identity.helpers import altered, astronaut, db, grace_hopper, identify, jpeg, person_id, refused, take
 from tests.support.servers import REPO
 
 FACE_ID = person_id("19650720", 345)
@@ -136,7 +136,7 @@ def test_purge_command(id_server, hall):
     from queue_server.identity import tables
 
     identify(hall, method="id_number", id_number=person_id("19700101", 111))
-    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     engine = db(id_server)
     with engine.begin() as conn:
         conn.execute(
@@ -169,7 +169,7 @@ def test_purge_command(id_server, hall):
 
 def test_sms_identity_finds_reservations_by_phone(platform, hall):
     phone = "137" + str(uuid.uuid4().int)[:8]
-    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(minutes=20)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=20)
     reservation = hall.http.post(hall.path("/reservations"), headers=hall.platform, json={
         "queue": "B", "slot_start": start.isoformat(), "slot_end": (start + dt.timedelta(minutes=30)).isoformat(),
         "name": "褚十二", "id_number": person_id("19900101", 777), "phone": phone, "external_id": f"sms-{phone}",

@@ -25,7 +25,7 @@ CONTRACT_ACTIONS = {
 }
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAY = dt.date(2026, 11, 23)  # a Monday
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from core_builders import (
     CONTRACT_ACTIONS,
     DAY,
@@ -20,6 +19,7 @@ from core_builders import (
     recount_waiting,
     run,
 )
+
 from queue_server.core import engine
 from queue_server.core.engine import ACTIONS, HallState, IssueRequest
 from queue_server.core.errors import Conflict, Invalid, NotFound

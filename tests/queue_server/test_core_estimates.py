@@ -6,10 +6,10 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from core_builders import act, at, call, issue, make_hall, make_state, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core_builders import act, at, call, issue, make_hall, make_state, run
 from queue_server.core import engine, views
 from queue_server.core.estimates import (
     HISTORY,

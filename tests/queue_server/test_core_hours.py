@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from core_builders import SHANGHAI, UTC, at
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core_builders import SHANGHAI, UTC, at
 from queue_server.config import Hours
 from queue_server.core.hours import is_open, next_opening, sessions_on, today_sessions
 

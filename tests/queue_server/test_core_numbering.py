@@ -8,10 +8,10 @@ import re
 import zoneinfo
 
 import pytest
+from core_builders import SHANGHAI, UTC, at, issue, make_hall, make_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core_builders import SHANGHAI, UTC, at, issue, make_hall, make_state
 from queue_server.core.numbering import format_number, number_sort_key, service_day
 
 NUMBER = re.compile(r"^[A-Z]{1,2}\d{3,}$")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from core_builders import DAY, at
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core_builders import DAY, at
 from queue_server.core.model import Ticket, TicketClass, TicketStatus, WindowState
 from queue_server.core.ranking import callable_by, rank_key, select_next, ticket_class
 

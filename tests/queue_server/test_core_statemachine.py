@@ -38,11 +38,11 @@ import datetime as dt
 import re
 from typing import Any
 
+from core_builders import CONTRACT_ACTIONS, DAY, SHANGHAI, at, fingerprint, make_hall, recount_waiting
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from core_builders import CONTRACT_ACTIONS, DAY, SHANGHAI, at, fingerprint, make_hall, recount_waiting
 from queue_server.core import engine, views
 from queue_server.core.engine import Change, HallState, IssueRequest
 from queue_server.core.errors import Conflict, Invalid
@@ -112,7 +112,7 @@ class Model:
     tickets: dict[str, MTicket]
     windows: dict[str, MWindow]
 
-    def prepared(self, now: dt.datetime) -> tuple["Model", list[str]]:
+    def prepared(self, now: dt.datetime) -> tuple[Model, list[str]]:
         """The model as a command at `now` sees it: on a new service day, a rolled-over copy
         (and the ids it expired)."""
         today = now.astimezone(SHANGHAI).date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core_builders import act, at, call, issue, make_hall, make_state, reserve, run
+
 from queue_server.core import engine, views
 from queue_server.core.engine import RECENT_CALLS
 from queue_server.core.model import StaffRef

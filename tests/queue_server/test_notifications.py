@@ -35,7 +35,7 @@ class Gateway:
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
-    def start(self) -> "Gateway":
+    def start(self) -> Gateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):

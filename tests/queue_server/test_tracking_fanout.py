@@ -4,14 +4,10 @@ the live state (finished) still gets its final message."""
 
 from __future__ import annotations
 
-
 from websockets.sync.client import connect
 
 from tests.queue_server.streams import quiet, recv, track_stream_url
 from tests.support.api import HallClient
-
-
-
 
 
 def test_phones_on_one_ticket_share_its_messages(hall: HallClient) -> None:

@@ -65,7 +65,7 @@ def issue(queue: str = "A", ticket_id: str | None = None) -> Callable[[WriteTx],
     def job(tx: WriteTx) -> Ticket:
         state = tx.hall(HALL)
         request = engine.IssueRequest(ticket_id=ticket_id or engine_id(), queue=queue, channel="walkin")
-        return tx.commit_change(HALL, engine.issue(state, request, dt.datetime.now(dt.timezone.utc))).result
+        return tx.commit_change(HALL, engine.issue(state, request, dt.datetime.now(dt.UTC))).result
 
     return job
 
@@ -101,7 +101,7 @@ def test_failed_jobs_leave_nothing_and_take_no_other_job_down(rt: Runtime) -> No
 
     def audits_then_fails(tx: WriteTx) -> None:
         issue()(tx)
-        repository.audit(tx.conn, HALL, dt.datetime.now(dt.timezone.utc), "test", "x", "y", {})
+        repository.audit(tx.conn, HALL, dt.datetime.now(dt.UTC), "test", "x", "y", {})
         raise RuntimeError("after writing through its savepoint")
 
     futures = one_batch(rt, [issue(), fails_after_its_change, issue("B"), refused, counts, audits_then_fails, issue()])

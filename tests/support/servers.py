@@ -50,7 +50,7 @@ class ServerProcess:
             command += ["--database", self.database_url]
         return command
 
-    def start(self, timeout: float = 30) -> "ServerProcess":
+    def start(self, timeout: float = 30) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir / f"server-{self.port}.log"
         env = {**os.environ, "PYTHONPATH": str(REPO), **self.env}
@@ -86,6 +86,6 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def restart(self) -> "ServerProcess":
+    def restart(self) -> ServerProcess:
         self.kill()
         return self.start()
