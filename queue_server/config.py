@@ -107,7 +107,7 @@ class Session(_Strict):
     end: dt.time
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Session":
+    def _ordered(self) -> Session:
         if self.end <= self.start:
             raise ValueError(f"session end {self.end} must be after its start {self.start}")
         return self
@@ -147,7 +147,7 @@ class DateOverride(_Strict):
         return HoursRule._sessions_from_pairs(value)
 
     @model_validator(mode="after")
-    def _closed_or_sessions(self) -> "DateOverride":
+    def _closed_or_sessions(self) -> DateOverride:
         if self.closed == bool(self.sessions):
             raise ValueError("a date override is either closed = true or has sessions")
         return self
@@ -214,7 +214,7 @@ class Hall(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _references(self) -> "Hall":
+    def _references(self) -> Hall:
         queue_ids = [q.id for q in self.queues]
         _unique("queues", queue_ids)
         _unique("windows", [w.id for w in self.windows])
@@ -273,7 +273,7 @@ class SmsSettings(_Strict):
     )
 
     @model_validator(mode="after")
-    def _usable(self) -> "SmsSettings":
+    def _usable(self) -> SmsSettings:
         if self.gateway == "http" and not self.url:
             raise ValueError('gateway = "http" needs url')
         from .notify.messages import check_template
@@ -318,7 +318,7 @@ class IdentitySettings(_Strict):
     purge_interval_s: int = Field(default=3600, ge=10, le=86400)
 
     @model_validator(mode="after")
-    def _adapters(self) -> "IdentitySettings":
+    def _adapters(self) -> IdentitySettings:
         if self.lutong == "provincial" and self.lutong_provincial is None:
             raise ValueError('lutong = "provincial" needs [server.identity.lutong_provincial]')
         if self.face == "provincial" and self.face_provincial is None:
@@ -351,7 +351,7 @@ class Config(_Strict):
     halls: tuple[Hall, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_halls(self) -> "Config":
+    def _unique_halls(self) -> Config:
         _unique("halls", [h.id for h in self.halls])
         return self
 

@@ -94,7 +94,7 @@ def _demo_lutong(config, keys, args: argparse.Namespace) -> int:  # type: ignore
     if not 10 <= args.valid_s <= 86400 or not args.name.strip() or len(args.name) > 50:
         print("error: --valid-s is 10..86400 seconds and --name 1..50 characters", file=sys.stderr)
         return 2
-    text = make_demo_code(keys, number, args.name.strip(), dt.datetime.now(dt.timezone.utc), args.valid_s)
+    text = make_demo_code(keys, number, args.name.strip(), dt.datetime.now(dt.UTC), args.valid_s)
     print(text)
     if args.png:
         import qrcode
@@ -115,7 +115,7 @@ def _purge(config, database: str | None, data_dir: Path) -> int:  # type: ignore
         return 3
     try:
         with engine.begin() as conn:
-            counts = purge(conn, config, dt.datetime.now(dt.timezone.utc))
+            counts = purge(conn, config, dt.datetime.now(dt.UTC))
     finally:
         engine.dispose()
     print(", ".join(f"{kind}: {count}" for kind, count in counts.items()))

@@ -81,7 +81,7 @@ def verify_demo(keys: Keys, qr: str, now: dt.datetime) -> Person:
             raise ValueError("claims")
     except Exception:  # noqa: BLE001 - any defect of a signed code is the same refusal
         raise _invalid("unreadable claims") from None
-    expires = dt.datetime.fromtimestamp(exp, dt.timezone.utc)
+    expires = dt.datetime.fromtimestamp(exp, dt.UTC)
     if expires <= now:
         raise expired()
     return Person(
