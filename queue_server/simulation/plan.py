@@ -26,10 +26,12 @@ citizen finish.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from ..config import Hall
+from ..core import hours as hours_rules
 from .clock import DAY_S, format_time, parse_time
 from .problems import Collector, Locate, Path, open_document
 
@@ -347,6 +349,20 @@ def _plain(path: Path) -> str:
 
 
 # -- plans made from the hall ----------------------------------------------------------------------
+
+
+DEFAULT_SESSIONS = (Span(9 * 3600, 12 * 3600), Span(13 * 3600, 17 * 3600))  # a hall with no hours
+
+
+def hall_sessions(hall: Hall, date: dt.date) -> tuple[Span, ...]:
+    """The hall's opening sessions on `date` (its hours rules and dated overrides); a hall
+    without hours is taken as open 09:00–12:00 and 13:00–17:00; () on a closed day."""
+    if hall.hours is None:
+        return DEFAULT_SESSIONS
+    return tuple(
+        Span(parse_time(s.start), parse_time(s.end) if s.end != dt.time(23, 59, 59) else 24 * 3600)
+        for s in hours_rules.sessions_on(hall.hours, date)
+    )
 
 
 def config_plan(hall: Hall, sessions: tuple[Span, ...], name: str = "all windows as configured") -> Plan:

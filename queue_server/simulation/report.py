@@ -246,20 +246,21 @@ class Comparison:
     reports: tuple[Report, ...]
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per queue (then the hall): each plan's p90, p50, max and unserved."""
+        """One row per queue (then the hall, "*"), each plan's figures in the plans' order."""
         rows = []
-        names = [q.queue for q in self.reports[0].queues]
-        for queue in names + ["*"]:
-            row: dict[str, Any] = {"queue": queue}
-            for index, rep in enumerate(self.reports):
+        for queue, name in [(q.queue, q.name) for q in self.reports[0].queues] + [("*", self.reports[0].total.name)]:
+            plans = []
+            for rep in self.reports:
                 found = rep.total if queue == "*" else next((q for q in rep.queues if q.queue == queue), None)
-                row["name"] = found.name if found else queue
-                prefix = f"plan{index + 1}_"
-                row[prefix + "p50_s"] = _round(found.waits.p50_s) if found else None
-                row[prefix + "p90_s"] = _round(found.waits.p90_s) if found else None
-                row[prefix + "max_s"] = _round(found.waits.max_s) if found else None
-                row[prefix + "unserved"] = found.unserved if found else None
-            rows.append(row)
+                plans.append(
+                    {
+                        "p50_s": _round(found.waits.p50_s) if found else None,
+                        "p90_s": _round(found.waits.p90_s) if found else None,
+                        "max_s": _round(found.waits.max_s) if found else None,
+                        "unserved": found.unserved if found else 0,
+                    }
+                )
+            rows.append({"queue": queue, "name": name, "plans": plans})
         return rows
 
     def document(self) -> dict[str, Any]:

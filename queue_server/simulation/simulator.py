@@ -46,6 +46,7 @@ _ALL_DAYS: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] 
     "mon", "tue", "wed", "thu", "fri", "sat", "sun",
 )
 PROGRESS_EVERY = 4096  # events between two progress reports
+MIN_REST_US = 30 * US  # a live start: a service already longer than drawn still takes this long
 
 
 def sim_staff(hall: Hall, window_id: str) -> StaffRef:
@@ -107,10 +108,26 @@ class SimResult:
     waiting_at_end: dict[str, tuple[int, ...]]  # queue → waiting at the end of each hour (24)
 
 
-def check_day(day: Day, hall: Hall) -> None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class LiveStart:
+    """Start from a hall as it is (a copy of its live state: the simulator changes it) at `at_s`
+    seconds after midnight of its service day, instead of an empty hall at midnight: the rest of
+    today, for a tidal move's preview (live.py). Its waiting tickets wait on; the tickets at
+    windows finish after the rest of a service drawn for them."""
+
+    state: engine.HallState
+    at_s: int
+
+
+def check_day(day: Day, hall: Hall, start: LiveStart | None = None) -> None:
     """Arrivals the engine can take: known queues and items, times within the day, unique ids."""
     check = Collector(None)
-    if not day.arrivals:
+    if start is not None:
+        if day.date != start.state.service_day:
+            check.add(("date",), f"the hall's service day is {start.state.service_day}, not {day.date}")
+        if any(a.at < start.at_s * US for a in day.arrivals):
+            check.add(("arrivals",), "arrivals before the start")
+    elif not day.arrivals:
         check.add(("arrivals",), "the day has no arrivals: nothing to simulate (an empty day)")
     queues = {q.id for q in hall.queues}
     seen: set[str] = set()
@@ -170,15 +187,23 @@ def simulate(
     behaviour: Behaviour,
     *,
     progress: Callable[[float], None] | None = None,
+    start: LiveStart | None = None,
 ) -> SimResult:
-    """Run the day. Raises InputError (nothing run) for arrivals the hall cannot take."""
-    check_day(day, hall)
-    return _Run(hall_for_plan(hall, plan), plan, day, behaviour, progress).run()
+    """Run the day (or the rest of it from `start`). Raises InputError (nothing run) for
+    arrivals the hall cannot take."""
+    check_day(day, hall, start)
+    return _Run(hall_for_plan(hall, plan), plan, day, behaviour, progress, start).run()
 
 
 class _Run:
     def __init__(
-        self, hall: Hall, plan: Plan, day: Day, behaviour: Behaviour, progress: Callable[[float], None] | None
+        self,
+        hall: Hall,
+        plan: Plan,
+        day: Day,
+        behaviour: Behaviour,
+        progress: Callable[[float], None] | None,
+        start: LiveStart | None = None,
     ):
         self.hall = hall
         self.plan = plan
@@ -187,7 +212,8 @@ class _Run:
         self.progress = progress
         self.base = midnight(day.date, hall.zone)
         self.last_us = DAY_S * US - 1  # the engine's day ends at midnight: nothing happens later
-        self.state = engine.HallState(hall, day.date)
+        self.start = start
+        self.state = start.state if start is not None else engine.HallState(hall, day.date)
         self.turnaround = behaviour.turnaround_us()
         self.ids = [w.window for w in plan.windows]
         self.index = {w: i for i, w in enumerate(self.ids)}
@@ -224,6 +250,11 @@ class _Run:
         self.newly_idle: set[int] = set()
         self.touched: set[str] = set()
         self.touched_windows: set[int] = set()
+        self.carried: list[Ticket] = []  # waiting when a live start began
+        if start is not None:  # the hours before a live start are not simulated
+            self.hour = min(start.at_s // 3600, 23)
+            for queue, peaks in self.peak.items():
+                peaks[self.hour] = self.state.waiting_counts.get(queue, 0)
 
     # -- set-up --------------------------------------------------------------------------------
     def _schedule_plan(self) -> None:
@@ -239,6 +270,33 @@ class _Run:
                 self._push(second * US, _PLAN, i * 4096 + sub, kind, payload)
         for index, arrival in enumerate(self.day.arrivals):
             self._push(arrival.at, _ARRIVAL, index, _ISSUE, arrival)
+        if self.start is not None:
+            self._take_over(self.start.at_s * US)
+
+    def _take_over(self, at: int) -> None:
+        """A live start: the tickets at windows end after the rest of their service; the waiting
+        ones are counted with the day's."""
+        for ticket in sorted(self.state.tickets.values(), key=lambda t: (t.effective_at, t.number)):
+            if ticket.status is TicketStatus.WAITING:
+                self.carried.append(ticket)
+                if ticket.target_window in self.index:
+                    self.targeted[self.index[ticket.target_window]] += 1
+                    self.targets[ticket.id] = self.index[ticket.target_window]
+        for i, window_id in enumerate(self.ids):
+            ticket_id = self.state.windows[window_id].current
+            busy = self.state.tickets.get(ticket_id) if ticket_id else None
+            if busy is None or busy.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+                continue
+            ticket = busy
+            visit = self.behaviour.visit(ticket.id, 0, ticket.queue, ticket.item_code)
+            elapsed = (self.base + dt.timedelta(microseconds=at) - (ticket.called_at or self.base)) // dt.timedelta(
+                microseconds=1
+            )
+            left = max(visit.duration_us - elapsed, MIN_REST_US)
+            self.current[i] = ticket.id
+            self.visit_start[i] = at
+            self.turns[ticket.id] = 1
+            self._push(at + left, _WINDOW, i, _VISIT_END, (ticket.id, dataclasses.replace(visit, duration_us=left)))
 
     def _push(self, at: int, cls: int, key: int, kind: int, payload: object) -> None:
         heapq.heappush(self.heap, (at, cls, key, kind, payload))
@@ -332,7 +390,8 @@ class _Run:
                 self._apply(engine.set_queues(self.state, window_id, queues, now, window.policy))
             self._apply(engine.sign_in(self.state, window_id, self.staff[i], now))
             self.on_shift[i] = True
-            self._make_idle(i, at)
+            if self.current[i] is None:
+                self._make_idle(i, at)
         elif kind == _MOVE:
             was_idle = i in self.idle
             self._not_idle(i)
@@ -487,7 +546,14 @@ class _Run:
     def _result(self) -> SimResult:
         tickets = []
         live = self.state.tickets
-        for arrival in self.day.arrivals:
+        base = self.base
+        carried = [
+            Arrival(t.id, t.queue, (t.issued_at - base) // dt.timedelta(microseconds=1), t.channel, t.green)
+            for t in self.carried
+        ]
+        for ticket in self.carried:
+            self.numbers[ticket.id] = ticket.number
+        for arrival in carried + list(self.day.arrivals):
             tid = arrival.ticket_id
             first = self.first_call.get(tid)
             if tid in self.refused:
