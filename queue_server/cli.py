@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .identity import cli as identity_commands
+from .simulation.adapters import cli as simulate_command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     token = sub.add_parser("make-token", help="print a new device token and the sha256 the config takes")
     token.add_argument("--show-hash-only", action="store_true")
     identity_commands.add_commands(sub)  # demo-lutong, hash-id, purge
+    simulate_command.add_command(sub)  # simulate run|compare|plan|learn|template|seed-history
     args = parser.parse_args(argv)
     if args.command in identity_commands.COMMANDS:
         return identity_commands.run(args)
+    if args.command == simulate_command.COMMAND:
+        return simulate_command.run(args)
     if args.command == "hash-password":
         return _hash_password()
     if args.command == "make-token":
