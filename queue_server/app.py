@@ -24,6 +24,7 @@ from .api import (
     identity,
     replies,
     reservations,
+    simulations,
     stream,
     tickets,
     track,
@@ -75,7 +76,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.positions = PositionCache(rt)
     errors.install(app)
     app.add_middleware(stream.CaptureTransport)
-    for module in (auth, halls, tickets, reservations, devices, track, stream, identity):
+    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, simulations):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], response_model=replies.HealthzReply, summary="200 once the server accepts requests")
