@@ -108,6 +108,7 @@ class DeviceKind(enum.StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
     INTEGRATION = "integration"
+    EVALUATOR = "evaluator"  # 评价器: the tablet at a window (docs/evaluation.md)
 
 
 class HealthLevel(enum.StrEnum):
@@ -176,6 +177,12 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "conflict"
     STORAGE_UNAVAILABLE = "storage_unavailable"  # 503: nothing was saved
     INTERNAL = "internal"
+    # 好差评 (docs/evaluation.md)
+    EVALUATION_NOT_SERVED = "evaluation_not_served"  # 409: the ticket was never served
+    EVALUATION_CLOSED = "evaluation_closed"  # 409: past the working days it stays open
+    EVALUATION_EXISTS = "evaluation_exists"  # 409: evaluated (or 追评 given) already
+    EVALUATION_MISSING = "evaluation_missing"  # 409: a 追评 before any evaluation
+    CASE_STATE = "case_state"  # 409: a case step not possible in the case's state
 
 
 class RankClass(enum.StrEnum):
@@ -198,3 +205,53 @@ class DeviceStatus(enum.StrEnum):
     REPORTING = "reporting"
     UNREACHABLE = "unreachable"  # no report for the server's device_stale_s
     NEVER_REPORTED = "never_reported"
+
+class EvaluationLevel(enum.IntEnum):
+    """好差评's five levels as the national standard numbers them (非常满意 = 5)."""
+
+    VERY_SATISFIED = 5  # 非常满意
+    SATISFIED = 4  # 满意
+    FAIRLY_SATISFIED = 3  # 基本满意
+    DISSATISFIED = 2  # 不满意 (差评)
+    VERY_DISSATISFIED = 1  # 非常不满意 (差评)
+
+
+class EvaluationChannel(enum.StrEnum):
+    """Where a citizen evaluated a service."""
+
+    WINDOW = "window"  # 评价器 at the window
+    KIOSK = "kiosk"
+    PHONE = "phone"  # the follow page opened from the slip's QR
+
+
+class EvaluationKind(enum.StrEnum):
+    FIRST = "first"
+    FOLLOWUP = "followup"  # 追评
+
+
+class CaseState(enum.StrEnum):
+    """差评整改: a bad evaluation's case."""
+
+    PENDING = "pending"  # 待核实
+    VERIFYING = "verifying"  # 核实中 (回访)
+    RECTIFYING = "rectifying"  # 整改中
+    EXPLAINED = "explained"  # 情况说明
+    REPLIED = "replied"  # 已反馈
+    CLOSED = "closed"  # 已办结
+
+
+class AppealState(enum.StrEnum):
+    """误评 / 恶意差评: the lead asks, a second person decides."""
+
+    NONE = "none"
+    REQUESTED = "requested"
+    APPROVED = "approved"  # kept, but out of the figures
+    REFUSED = "refused"
+
+
+class UploadStatus(enum.StrEnum):
+    """A row of the provincial 好差评 upload outbox."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"  # gave up after its attempts: a manager may resend it
