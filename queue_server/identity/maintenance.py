@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, update
 from ..config import Config
 from ..storage import schema as s
 from . import tables as t
-from .service import record_no_shows
+from .limits import record_no_shows
 
 log = logging.getLogger("queue_server.identity")
 

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from hall_common.id_numbers import birth_date, id_number_problem, normalise_id_number
+from hall_common.vocabulary import ErrorCode, IdentifyMethod
 
+from ..config import Hall
 from ..core.errors import Conflict, Invalid
 
 
@@ -41,3 +43,14 @@ def checked_name(value: object) -> str | None:
 
 def use_other_method(message: str, message_zh: str, code: str) -> Conflict:
     return Conflict(message, message_zh, code=code)
+
+
+def method_allowed(hall: Hall, method: str) -> None:
+    """409 unless the hall offers this identification method."""
+    rules = hall.identification
+    if method not in rules.allowed_methods or (method == IdentifyMethod.ID_NUMBER and not rules.allow_typed_id_number):
+        raise Conflict(
+            f"this hall does not accept identification by {method}",
+            "本大厅未开通该身份核验方式，请使用其他方式",
+            code=ErrorCode.METHOD_UNAVAILABLE,
+        )

@@ -12,16 +12,18 @@ from sqlalchemy import Connection, insert, select, update
 
 from hall_common.id_numbers import normalise_id_number
 from hall_common.personal_data import mask_id_number, mask_name, mask_phone
+from hall_common.vocabulary import Channel, ErrorCode
 
-from ..core import engine
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.model import Ticket
 from ..core.numbering import service_day
+from ..identity import limits, sessions
+from ..identity.ticket_holder import TicketHolder
 from ..runtime import Runtime
 from ..storage import repository
 from ..storage import schema as s
 from ..storage.writer import WriteTx
-from .tickets import new_ticket_id
+from .tickets import Slot, issue_in
 
 # No 0/O, 1/I/L: codes are read aloud and typed on kiosks.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -137,7 +139,7 @@ async def cancel(rt: Runtime, hall_id: str, reservation_id: str) -> dict[str, An
             raise Conflict(
                 "the reservation is checked in; cancel its ticket instead",
                 "该预约已签到取号，不能取消",
-                code="reservation_checked_in",
+                code=ErrorCode.RESERVATION_CHECKED_IN,
             )
         if row.status != "cancelled":
             tx.conn.execute(
@@ -155,8 +157,6 @@ async def check_in(
 ) -> tuple[Ticket, bool]:
     """(ticket, created): a second check-in of the same reservation returns the same ticket.
     With an identity session, the person's reservations are found by identity number or phone."""
-    from ..identity import service as identity_service
-
     hall = rt.config.hall(hall_id)
     assert hall is not None
     id_hash = rt.keys.match_hash("id", normalise_id_number(id_number)) if id_number else None
@@ -164,7 +164,7 @@ async def check_in(
     def job(tx: WriteTx) -> tuple[Ticket, bool]:
         now = rt.now()
         today = service_day(now, hall.zone)
-        session = identity_service.consume(tx.conn, hall_id, identity, now, "check-in") if identity else None
+        session = sessions.consume(tx.conn, hall_id, identity, now, "check-in") if identity else None
         if code is not None:
             row = _row(tx.conn, hall_id, code=code.strip().upper())
             if row is None:
@@ -173,7 +173,7 @@ async def check_in(
             rows = tx.conn.execute(
                 select(s.reservations)
                 .where(s.reservations.c.hall_id == hall_id)
-                .where(identity_service.reservation_clause(session) if session else s.reservations.c.id_hash == id_hash)
+                .where(sessions.reservation_clause(session) if session else s.reservations.c.id_hash == id_hash)
                 .order_by(s.reservations.c.slot_start)
             ).all()
             if not rows:
@@ -182,42 +182,32 @@ async def check_in(
             booked = [r for r in todays if r.status == "booked"]
             row = (booked or todays)[0] if (booked or todays) else _explain_choice(rows, today)
         if row.status == "cancelled":
-            raise Conflict("the reservation was cancelled", "该预约已取消", code="reservation_cancelled")
+            raise Conflict("the reservation was cancelled", "该预约已取消", code=ErrorCode.RESERVATION_CANCELLED)
         if row.service_day != today:
             raise Conflict(
                 f"the reservation is for {row.service_day.isoformat()}, not today",
                 f"您的预约日期是{row.service_day.month}月{row.service_day.day}日，不是今天",
-                code="reservation_other_day",
+                code=ErrorCode.RESERVATION_OTHER_DAY,
             )
         if row.status == "checked_in" and row.ticket_id:
             ticket = repository.load_ticket(tx.conn, hall_id, row.ticket_id)
             if ticket is not None:
                 return tx.hall(hall_id).tickets.get(ticket.id, ticket), False
-        identity_service.check_no_show_block(tx.conn, hall, row.id_hash, now)
-        state = tx.hall(hall_id)
-        request = engine.IssueRequest(
-            ticket_id=new_ticket_id(),
-            queue=row.queue,
-            channel="reservation",
-            green=bool(session and session.green_reason),  # e.g. 70 or older, known from the identity
-            green_reason=session.green_reason if session else None,
-            reservation_id=row.id,
-            slot_start=row.slot_start,
-            slot_end=row.slot_end,
+        limits.check_no_show_block(tx.conn, hall, row.id_hash, now)
+        holder = TicketHolder(
+            identity_hash=row.id_hash,
+            holder_masked=row.name_masked,
             phone_hash=row.phone_hash,
             phone_masked=row.phone_masked,
-            holder_masked=row.name_masked,
-            identity_hash=row.id_hash,
-            ignore_hours=True,  # check-in works any time on the reservation's day
+            phone_enc=row.phone_enc,
+            green_reason=session.holder.green_reason if session else None,  # e.g. 70 or older, known from the identity
         )
-        change = engine.issue(state, request, now)
-        tx.commit_change(
-            hall_id, change, phone_enc={request.ticket_id: row.phone_enc} if row.phone_enc else None
-        )
+        slot = Slot(row.id, row.slot_start, row.slot_end)
+        change = issue_in(tx, hall_id, now, queue=row.queue, channel=Channel.RESERVATION, holder=holder, slot=slot)
         tx.conn.execute(
             update(s.reservations)
             .where(s.reservations.c.id == row.id)
-            .values(status="checked_in", ticket_id=request.ticket_id, updated_at=now)
+            .values(status="checked_in", ticket_id=change.result.id, updated_at=now)
         )
         return change.result, True
 

@@ -1,16 +1,22 @@
-"""Issuing tickets, calling them and the staff actions, plus windows (pause, tidal, sign-in)."""
+"""Issuing tickets (every ticket is made by `issue_in`: walk-in, identified, checked-in), calling
+them and the staff actions, plus windows (pause, tidal, sign-in)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Any
 
-from hall_common.personal_data import mask_phone
+from hall_common.vocabulary import IDENTIFIED_CHANNELS, Channel, ErrorCode
 
+from ..config import Hall
 from ..core import engine, views
-from ..core.errors import Conflict, Invalid, NotFound
+from ..core.errors import Invalid, NotFound
 from ..core.model import Ticket, TicketStatus
+from ..identity import identified_ticket
+from ..identity.green_channel import green_for
+from ..identity.ticket_holder import TicketHolder
 from ..runtime import Runtime
 from ..storage import repository
 from ..storage.writer import WriteTx
@@ -86,6 +92,61 @@ def ticket_json(
     }
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Slot:
+    """The reservation a checked-in ticket comes from: its class applies from the slot's start."""
+
+    reservation_id: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+def issue_in(
+    tx: WriteTx,
+    hall_id: str,
+    now: dt.datetime,
+    *,
+    queue: str,
+    channel: str,
+    holder: TicketHolder,
+    item_code: str | None = None,
+    slot: Slot | None = None,
+    ticket_id: str | None = None,
+) -> engine.Change:
+    """The one place a ticket is made, inside the caller's writer job: the engine decides (number,
+    rank, opening hours, the queue's limit), the change commits with the job and is published after
+    it. A reservation's check-in (`slot`) works at any hour of its day."""
+    request = engine.IssueRequest(
+        ticket_id=ticket_id or new_ticket_id(),
+        queue=queue,
+        channel=channel,
+        item_code=item_code,
+        green=holder.green_reason is not None,
+        green_reason=holder.green_reason,
+        phone_hash=holder.phone_hash,
+        phone_masked=holder.phone_masked,
+        holder_masked=holder.holder_masked,
+        identity_hash=holder.identity_hash,
+        reservation_id=slot.reservation_id if slot else None,
+        slot_start=slot.start if slot else None,
+        slot_end=slot.end if slot else None,
+        ignore_hours=slot is not None,
+    )
+    change = engine.issue(tx.hall(hall_id), request, now)
+    tx.commit_change(hall_id, change, phone_enc={request.ticket_id: holder.phone_enc} if holder.phone_enc else None)
+    return change
+
+
+def _known_queue(hall: Hall, queue: str) -> None:
+    if hall.queue(queue) is None:
+        raise NotFound(f"no queue {queue!r} in this hall", f"本厅没有业务类别 {queue}")
+
+
+def _not_reservation(channel: str) -> None:
+    if channel == Channel.RESERVATION:
+        raise Invalid("reservation tickets come from POST …/reservations/check-in", "预约请到“预约签到”办理")
+
+
 async def issue(
     rt: Runtime,
     hall_id: str,
@@ -96,50 +157,56 @@ async def issue(
     green: bool = False,
     phone: str | None = None,
 ) -> tuple[Ticket, int | None]:
-    """(the ticket, how many waited ahead of it when it was issued)."""
+    """A ticket without an identity: (the ticket, how many waited ahead of it when it was issued)."""
     hall = rt.config.hall(hall_id)
     assert hall is not None
-    if hall.queue(queue) is None:
-        raise NotFound(f"no queue {queue!r} in this hall", f"本厅没有业务类别 {queue}")
-    if channel in ("lutong", "face", "card", "nocard") or queue in hall.identification.required_queues:
-        # Identified channels and queues need an identity session (identity/service.py issues those).
+    _known_queue(hall, queue)
+    if channel in IDENTIFIED_CHANNELS or queue in hall.identification.required_queues:
         raise Invalid(
             f"channel {channel} and queue {queue} need an identity session (POST …/identify)",
             "请先核验身份（鲁通码、身份证、社保卡、人脸或手机号）再取号",
-            code="identity_required",
+            code=ErrorCode.IDENTITY_REQUIRED,
         )
-    if channel == "reservation":
-        raise Invalid(
-            "reservation tickets come from POST …/reservations/check-in",
-            "预约请到“预约签到”办理",
-        )
-    if green and hall.green_policy == "identity":
-        raise Conflict(
-            "this hall grants the green channel only with an identity",
-            "绿色通道需要先验证身份，或请工作人员协助",
-            code="green_needs_identity",
-        )
-    phone_hash = phone_masked = phone_enc = None
-    if phone:
-        phone_hash = rt.keys.match_hash("phone", phone)
-        phone_masked = mask_phone(phone)
-        phone_enc = rt.keys.encrypt(phone)  # kept for silent-call SMS, purged with the ticket
-    request = engine.IssueRequest(
-        ticket_id=new_ticket_id(),
-        queue=queue,
-        channel=channel,
-        item_code=item_code,
-        green=green,
-        green_reason="kiosk" if green else None,
-        phone_hash=phone_hash,
-        phone_masked=phone_masked,
-    )
+    _not_reservation(channel)
+    # Sealed here, not in the writer's job: the writer is the one thread every ticket waits for.
+    holder = TicketHolder(green_reason=green_for(hall, green, identified=False)).with_phone(rt.keys, phone)
 
     def job(tx: WriteTx) -> tuple[Ticket, int | None]:
-        state = tx.hall(hall_id)
-        change = engine.issue(state, request, rt.now())
-        tx.commit_change(hall_id, change, phone_enc={request.ticket_id: phone_enc} if phone_enc else None)
+        change = issue_in(tx, hall_id, rt.now(), queue=queue, channel=channel, holder=holder, item_code=item_code)
         return change.result, change.ahead
+
+    return await rt.write(job)
+
+
+async def issue_identified(
+    rt: Runtime,
+    hall_id: str,
+    *,
+    queue: str,
+    channel: str,
+    identity: str,
+    item_code: str | None = None,
+    green: bool = False,
+    phone: str | None = None,
+) -> tuple[Ticket, bool]:
+    """A ticket for the person of an identity session, which it uses up: (the ticket, created).
+    A person already waiting in the queue gets that ticket again (created False: a reprint)."""
+    hall = rt.config.hall(hall_id)
+    assert hall is not None
+    _known_queue(hall, queue)
+    _not_reservation(channel)
+    ticket_id = new_ticket_id()
+
+    def job(tx: WriteTx) -> tuple[Ticket, bool]:
+        now = rt.now()
+        resolved = identified_ticket.resolve(
+            tx, hall, identity, now, queue=queue, green=green, used_for=f"ticket:{ticket_id}"
+        )
+        if isinstance(resolved, Ticket):
+            return resolved, False
+        holder = resolved.with_phone(rt.keys, phone)
+        change = issue_in(tx, hall_id, now, queue=queue, channel=channel, holder=holder, item_code=item_code, ticket_id=ticket_id)
+        return change.result, True
 
     return await rt.write(job)
 
