@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hall_common.vocabulary import ErrorCode
+
 from ..config import IdentitySettings
 from ..core.errors import Conflict, Invalid
 from ..security.keys import Keys
@@ -43,11 +45,11 @@ def _tools() -> tuple[FaceDetector, LbpEmbedder]:
 
 def decode_b64(image_b64: str) -> bytes:
     if len(image_b64) > MAX_IMAGE_B64:
-        raise Invalid("the image is too large", "照片过大，请重新拍摄", code="face_image_invalid")
+        raise Invalid("the image is too large", "照片过大，请重新拍摄", code=ErrorCode.FACE_IMAGE_INVALID)
     try:
         return base64.b64decode(image_b64.split(",", 1)[-1], validate=True)
     except (binascii.Error, ValueError):
-        raise Invalid("image_b64 is not base64", "照片无法读取，请重新拍摄", code="face_image_invalid") from None
+        raise Invalid("image_b64 is not base64", "照片无法读取，请重新拍摄", code=ErrorCode.FACE_IMAGE_INVALID) from None
 
 
 def _embed_sync(data: bytes) -> np.ndarray:
@@ -61,9 +63,9 @@ def _embed_sync(data: bytes) -> np.ndarray:
             raise NoFaceError()
         return embedder.embed(image, faces[0])
     except NoFaceError as exc:
-        raise Invalid("no face found in the image", exc.message_zh, code="face_not_found") from None
+        raise Invalid("no face found in the image", exc.message_zh, code=ErrorCode.FACE_NOT_FOUND) from None
     except ImageInputError as exc:
-        raise Invalid(f"the image cannot be used: {exc.message_en}", "照片无法读取，请重新拍摄", code="face_image_invalid") from None
+        raise Invalid(f"the image cannot be used: {exc.message_en}", "照片无法读取，请重新拍摄", code=ErrorCode.FACE_IMAGE_INVALID) from None
 
 
 async def embed(image_b64: str) -> np.ndarray:
@@ -85,7 +87,7 @@ def compare(reference: np.ndarray, probe: np.ndarray, threshold: float) -> float
 
     match = verify(reference, probe, threshold)
     if not match.accepted:
-        raise Conflict("the face does not match the enrolled face", MISMATCH_ZH, code="face_mismatch")
+        raise Conflict("the face does not match the enrolled face", MISMATCH_ZH, code=ErrorCode.FACE_MISMATCH)
     return match.score
 
 
@@ -103,10 +105,10 @@ async def verify_provincial(settings: IdentitySettings, id_number: str, image_b6
         )
     except provincial.Refused as refusal:
         if refusal.code == 2001:
-            raise Conflict("the platform has no photo of this person", "无法核验您的人脸，请使用其他方式", code="face_not_enrolled") from None
-        raise Conflict(f"face platform refused (code {refusal.code})", MISMATCH_ZH, code="face_mismatch") from None
+            raise Conflict("the platform has no photo of this person", "无法核验您的人脸，请使用其他方式", code=ErrorCode.FACE_NOT_ENROLLED) from None
+        raise Conflict(f"face platform refused (code {refusal.code})", MISMATCH_ZH, code=ErrorCode.FACE_MISMATCH) from None
     if not isinstance(data.get("match"), bool):
         raise provincial.VerifierUnavailable("face platform answered without a match flag", DOWN_ZH)
     if not data["match"]:
-        raise Conflict("the face does not match (platform)", MISMATCH_ZH, code="face_mismatch")
+        raise Conflict("the face does not match (platform)", MISMATCH_ZH, code=ErrorCode.FACE_MISMATCH)
     return Person(id_number=id_number, name=checked_name(data.get("name")))

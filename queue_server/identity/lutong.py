@@ -20,6 +20,8 @@ import json
 import secrets
 from typing import Any
 
+from hall_common.vocabulary import ErrorCode
+
 from ..config import IdentitySettings
 from ..core.errors import Conflict, Invalid
 from ..security.keys import Keys
@@ -37,15 +39,15 @@ DOWN_ZH = "鲁通码核验服务暂时不可用，请使用身份证或其他方
 
 
 def _invalid(why: str) -> Invalid:
-    return Invalid(f"not a valid 鲁通码: {why}", INVALID_ZH, code="lutong_invalid")
+    return Invalid(f"not a valid 鲁通码: {why}", INVALID_ZH, code=ErrorCode.LUTONG_INVALID)
 
 
 def expired() -> Conflict:
-    return Conflict("the 鲁通码 has expired", EXPIRED_ZH, code="lutong_expired")
+    return Conflict("the 鲁通码 has expired", EXPIRED_ZH, code=ErrorCode.LUTONG_EXPIRED)
 
 
 def used() -> Conflict:
-    return Conflict("the 鲁通码 was used already", USED_ZH, code="lutong_used")
+    return Conflict("the 鲁通码 was used already", USED_ZH, code=ErrorCode.LUTONG_USED)
 
 
 def _mac(keys: Keys, signed: str) -> str:

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from hall_common.vocabulary import ErrorCode
+
 from ..config import Provincial
 from ..core.errors import CoreError
 
@@ -35,7 +37,7 @@ class VerifierUnavailable(CoreError):
     """The platform did not give a usable answer: nothing was decided, nothing changed."""
 
     status = 503
-    code = "verifier_unavailable"
+    code = ErrorCode.VERIFIER_UNAVAILABLE
 
 
 class Refused(Exception):
