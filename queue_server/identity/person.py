@@ -41,10 +41,6 @@ def checked_name(value: object) -> str | None:
     return value.strip() or None
 
 
-def use_other_method(message: str, message_zh: str, code: str) -> Conflict:
-    return Conflict(message, message_zh, code=code)
-
-
 def method_allowed(hall: Hall, method: str) -> None:
     """409 unless the hall offers this identification method."""
     rules = hall.identification
