@@ -185,6 +185,16 @@ class ErrorCode(enum.StrEnum):
     CASE_STATE = "case_state"  # 409: a case step not possible in the case's state
 
 
+class AlertKind(enum.StrEnum):
+    """排队超时预警 on the manager's console: what crossed its configured threshold."""
+
+    QUEUE_LONGEST_WAIT = "queue_longest_wait"  # a queue's longest-waiting ticket
+    QUEUE_WAITING = "queue_waiting"  # how many wait in a queue
+    QUEUE_ESTIMATE = "queue_estimate"  # what a ticket taken now would wait
+    WINDOW_PAUSED = "window_paused"  # a window paused for too long
+    WINDOW_SERVING = "window_serving"  # one ticket at a window for too long
+
+
 class RankClass(enum.StrEnum):
     """A ticket's rank class now (CONTRACT §4 "Rank"), as a ticket reply's `priority` shows it."""
 
@@ -205,6 +215,7 @@ class DeviceStatus(enum.StrEnum):
     REPORTING = "reporting"
     UNREACHABLE = "unreachable"  # no report for the server's device_stale_s
     NEVER_REPORTED = "never_reported"
+
 
 class EvaluationLevel(enum.IntEnum):
     """好差评's five levels as the national standard numbers them (非常满意 = 5)."""

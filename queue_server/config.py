@@ -27,6 +27,7 @@ from pydantic import (
 from hall_common.vocabulary import IdentifyMethod
 
 from .core.rate_limits import LoginLimits
+from .manage.settings import AlertSettings
 
 HALL_ID = r"^[a-z0-9-]+$"
 QUEUE_ID = r"^[A-Z]{1,2}$"
@@ -203,6 +204,7 @@ class Hall(_Strict):
     # A kiosk's bare "priority": "green" request: granted, or refused until identity exists.
     green_policy: Literal["granted", "identity"] = "granted"
     identification: Identification = Identification()
+    alerts: AlertSettings = AlertSettings()  # 排队超时预警 (docs/manager-console.md)
 
     @field_validator("timezone")
     @classmethod
@@ -233,6 +235,7 @@ class Hall(_Strict):
         for queue in self.identification.required_queues:
             if queue not in queue_ids:
                 raise ValueError(f"identification.required_queues lists unknown queue {queue!r}")
+        self.alerts.check(queue_ids, window_ids)
         for person in self.staff:
             for window in person.windows:
                 if window not in window_ids:
