@@ -22,6 +22,7 @@ from .api import (
     errors,
     halls,
     identity,
+    manage,
     replies,
     reservations,
     simulations,
@@ -76,7 +77,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.positions = PositionCache(rt)
     errors.install(app)
     app.add_middleware(stream.CaptureTransport)
-    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, simulations):
+    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, manage, simulations):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], response_model=replies.HealthzReply, summary="200 once the server accepts requests")

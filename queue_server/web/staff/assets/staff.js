@@ -207,6 +207,8 @@
 
   async function afterLogin() {
     S.me = await api("GET", "/auth/me");
+    $("manage-offer").hidden = S.me.kind !== "manager"; // managers are offered their console
+    $("manage-link").href = "/manage?hall=" + encodeURIComponent(S.me.hall.id);
     S.hall = S.me.hall.id;
     $("hall-name").textContent = S.me.hall.name;
     $("who-staff").textContent = S.me.name + "（" + S.me.id + "）";
