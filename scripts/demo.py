@@ -133,6 +133,7 @@ def main() -> int:
         "",
         "演示已启动 / the demo is running",
         f"  staff console (窗口工作台):  {base}/staff?hall={HALL}   staff s001 … s005, manager m001, password demo1234",
+        f"  manager console (大厅管理):  {base}/manage?hall={HALL}   manager m001, password demo1234",
         f"  hall screen in a browser:   {base}/screen/hall?hall={HALL}&token={SCREEN_TOKEN}",
         f"  window screen in a browser: {base}/screen/window/W01?hall={HALL}&token={WINDOW_SCREEN_TOKEN}",
     ]
