@@ -20,6 +20,7 @@ from .api import (
     auth,
     devices,
     errors,
+    evaluations,
     halls,
     identity,
     manage,
@@ -77,7 +78,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.positions = PositionCache(rt)
     errors.install(app)
     app.add_middleware(stream.CaptureTransport)
-    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, manage, simulations):
+    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, manage, simulations, evaluations):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], response_model=replies.HealthzReply, summary="200 once the server accepts requests")

@@ -27,7 +27,7 @@ from pydantic import (
 from hall_common.vocabulary import IdentifyMethod
 
 from .core.rate_limits import LoginLimits
-from .manage.settings import AlertSettings
+from .evaluation.settings import EvaluationSettings
 
 HALL_ID = r"^[a-z0-9-]+$"
 QUEUE_ID = r"^[A-Z]{1,2}$"
@@ -96,7 +96,7 @@ class Staff(_Strict):
 
 class Device(_Strict):
     id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-    kind: Literal["kiosk", "display", "integration"]
+    kind: Literal["kiosk", "display", "integration", "evaluator"]
     token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     name: str = ""
 
@@ -204,7 +204,7 @@ class Hall(_Strict):
     # A kiosk's bare "priority": "green" request: granted, or refused until identity exists.
     green_policy: Literal["granted", "identity"] = "granted"
     identification: Identification = Identification()
-    alerts: AlertSettings = AlertSettings()  # 排队超时预警 (docs/manager-console.md)
+    evaluation: EvaluationSettings = EvaluationSettings()  # 好差评 (docs/evaluation.md)
 
     @field_validator("timezone")
     @classmethod
@@ -235,7 +235,7 @@ class Hall(_Strict):
         for queue in self.identification.required_queues:
             if queue not in queue_ids:
                 raise ValueError(f"identification.required_queues lists unknown queue {queue!r}")
-        self.alerts.check(queue_ids, window_ids)
+        self.evaluation.check(queue_ids, window_ids, {s.id for s in self.staff})
         for person in self.staff:
             for window in person.windows:
                 if window not in window_ids:
