@@ -41,11 +41,6 @@ class Limits:
     queues: Mapping[str, QueueLimits] = dataclasses.field(default_factory=dict)
     windows: Mapping[str, WindowLimits] = dataclasses.field(default_factory=dict)
 
-    @property
-    def empty(self) -> bool:
-        rules: list[QueueLimits | WindowLimits] = [*self.queues.values(), *self.windows.values()]
-        return all(v is None for rule in rules for v in dataclasses.astuple(rule))
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class QueueFacts:

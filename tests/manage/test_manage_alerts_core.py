@@ -81,8 +81,7 @@ def test_limits_merge_defaults_with_a_queue_s_own_table_where_zero_turns_one_off
     assert limits.queues["A"] == QueueLimits(longest_wait_s=1800, waiting=30)
     assert limits.queues["B"] == QueueLimits(longest_wait_s=None, waiting=10)
     assert limits.windows["W02"] == WindowLimits(paused_s=900, serving_s=600)
-    assert not limits.empty
-    assert AlertSettings().limits(["A"], ["W01"]).empty
+    assert AlertSettings().limits(["A"], ["W01"]) == Limits(queues={"A": QueueLimits()}, windows={"W01": WindowLimits()})
 
 
 HALL = """
