@@ -31,6 +31,10 @@ from tests.support.servers import ServerProcess
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hardware"))
 from camera_fixtures import BLINK, astronaut, close_eyes, grace_hopper, noisy, on_canvas  # noqa: E402
 
+# The module's scenarios run whole kiosk visits in one fixture (its subprocess allows 600 s):
+# pytest's default 300 s would cut them first on a busy machine.
+pytestmark = pytest.mark.timeout(900)
+
 SCRIPT = Path(__file__).with_name("kiosk_scenarios.py")
 
 PEOPLE = {
