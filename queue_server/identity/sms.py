@@ -29,4 +29,4 @@ def sender_for(server_settings: object) -> CodeSender:
         from ..notify.gateways import gateway_for
     except ImportError:
         return LogSender()
-    return gateway_for(settings)  # type: ignore[no-any-return]
+    return gateway_for(settings)

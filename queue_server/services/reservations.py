@@ -180,7 +180,7 @@ async def check_in(
                 raise NotFound("no reservation for this person", "没有找到您的预约")
             todays = [r for r in rows if r.service_day == today and r.status != "cancelled"]
             booked = [r for r in todays if r.status == "booked"]
-            row = (booked or todays)[0] if (booked or todays) else _explain_choice(rows, today)
+            row = (booked or todays)[0] if (booked or todays) else _explain_choice(list(rows), today)
         if row.status == "cancelled":
             raise Conflict("the reservation was cancelled", "该预约已取消", code=ErrorCode.RESERVATION_CANCELLED)
         if row.service_day != today:

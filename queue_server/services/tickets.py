@@ -262,7 +262,8 @@ async def act(
         if action == "confirm_green":
             detail.update(reason=reason)
         repository.audit(tx.conn, hall_id, now, principal.label, action, f"ticket:{ticket.id}", detail)
-        return change.result
+        acted: Ticket = change.result
+        return acted
 
     return await rt.write(job)
 
@@ -272,7 +273,8 @@ async def call_next(rt: Runtime, hall_id: str, window_id: str, principal: Princi
         state = tx.hall(hall_id)
         change = engine.call_next(state, window_id, rt.now(), principal.staff_ref)
         tx.commit_change(hall_id, change)
-        return change.result
+        called: Ticket | None = change.result
+        return called
 
     return await rt.write(job)
 
