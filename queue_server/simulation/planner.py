@@ -199,8 +199,9 @@ def _candidates(hall: Hall, plan: Plan, rep: Report, queue: str, target_s: float
         closed = [w for w in hall.windows if plan.window(w.id) is None]
         closed.sort(key=lambda w: (queue not in w.queues, "tidal" not in w.tags and "comprehensive" not in w.tags, w.id))
         for configured in closed[:MAX_OPENINGS]:
-            after = tuple(configured.queues) if queue in configured.queues else (queue,)
-            opened = WindowPlan(configured.id, (span,), queues=after)
+            # The queue first; what the window is configured for after it (a hand for them too).
+            after = (queue,) + tuple(q for q in configured.queues if q != queue)
+            opened = WindowPlan(configured.id, (span,), queues=after, policy="ordered" if len(after) > 1 else None)
             found.append((plan.replace_window(opened), "open", configured.id, span, (), after))
     unserved = next((q.unserved for q in rep.queues if q.queue == queue), 0)
     if unserved and _busiest(plan, Span(plan.closes, plan.closes + EXTENSION_S)) < staff:

@@ -91,7 +91,7 @@ def open_document(
     """Start checking a document: it is a table, of known keys, for this hall (when it says)."""
     check = Collector(data, locate)
     if not isinstance(data, Mapping):
-        check.add((), f"{what} is a table of keys ({', '.join(sorted(known))})")
+        check.add((), f"a {what} is a table of keys ({', '.join(sorted(known))})")
         check.raise_if_any(source)
         raise AssertionError  # unreachable: raised above
     check.unknown_keys((), data, known)

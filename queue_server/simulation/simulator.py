@@ -320,6 +320,8 @@ class _Run:
                 handled = 0
                 self.progress(min(at / closes_us, 1.0))
         self._note_hours(DAY_S * US)
+        if self.progress is not None:
+            self.progress(1.0)
         return self._result()
 
     def _handle(self, kind: int, key: int, payload: object, at: int, now: dt.datetime) -> None:
@@ -517,14 +519,14 @@ class _Run:
 
     def _transfer(self, ticket: Ticket, visit: Visit, now: dt.datetime) -> None:
         to_queue = visit.to_queue or ticket.queue
-        to_window = visit.to_window if visit.to_window in self.index else None
+        to_window = visit.to_window if visit.to_window in self.state.windows else None
         try:
             self._apply(engine.act(self.state, ticket, "transfer", now, to_queue=to_queue, to_window=to_window))
         except Invalid:  # under this plan that window does not serve the queue: to the queue
             to_window = None
             self._apply(engine.act(self.state, ticket, "transfer", now, to_queue=to_queue))
         self.touched.add(to_queue)
-        if to_window is not None:
+        if to_window in self.index:  # a window the plan staffs (else nobody calls it)
             target = self.index[to_window]
             self.targeted[target] += 1
             self.targets[ticket.id] = target
