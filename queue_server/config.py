@@ -28,6 +28,7 @@ from hall_common.vocabulary import IdentifyMethod
 
 from .core.rate_limits import LoginLimits
 from .evaluation.settings import EvaluationSettings
+from .manage.settings import AlertSettings
 
 HALL_ID = r"^[a-z0-9-]+$"
 QUEUE_ID = r"^[A-Z]{1,2}$"
@@ -205,6 +206,7 @@ class Hall(_Strict):
     green_policy: Literal["granted", "identity"] = "granted"
     identification: Identification = Identification()
     evaluation: EvaluationSettings = EvaluationSettings()  # 好差评 (docs/evaluation.md)
+    alerts: AlertSettings = AlertSettings()  # 排队超时预警 (docs/manager-console.md)
 
     @field_validator("timezone")
     @classmethod
@@ -236,6 +238,7 @@ class Hall(_Strict):
             if queue not in queue_ids:
                 raise ValueError(f"identification.required_queues lists unknown queue {queue!r}")
         self.evaluation.check(queue_ids, window_ids, {s.id for s in self.staff})
+        self.alerts.check(queue_ids, window_ids)
         for person in self.staff:
             for window in person.windows:
                 if window not in window_ids:
