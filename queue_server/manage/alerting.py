@@ -42,7 +42,7 @@ log = logging.getLogger("queue_server.alerts")
 RAISED, CLEARED, ACKNOWLEDGED = "alert_raised", "alert_cleared", "alert_ack"
 SYSTEM = "system"  # the audit log's actor for raising and clearing
 TICK_S = 5.0  # time alone raises alerts (a wait grows): checked this often without events
-SETTLE_S = 0.3  # after an event, so a burst is checked once
+SETTLE_S = 0.5  # after an event, so a burst is checked once
 LOAD_BACK = dt.timedelta(days=30)  # open alerts older than this are not read back at start
 # Rows of other processes may commit a little after their time stamp: read back this far.
 MARGIN = dt.timedelta(minutes=2)
@@ -85,6 +85,17 @@ class _Hall:
     lock: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
 
 
+class _Poke:
+    """The hub subscriber of one hall."""
+
+    def __init__(self, monitor: AlertMonitor, hall_id: str):
+        self.monitor = monitor
+        self.hall_id = hall_id
+
+    def deliver(self, event: Encoded) -> None:
+        self.monitor.poke(self.hall_id)
+
+
 class AlertMonitor:
     def __init__(self, rt: Runtime, pauses: PauseBook, sms: Gateway | None = None):
         self.rt = rt
@@ -96,6 +107,7 @@ class AlertMonitor:
             for hall in rt.config.halls
         }
         self._wake = asyncio.Event()
+        self._dirty: set[str] = set()  # halls with events since the last check
         self._task: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
 
@@ -103,7 +115,7 @@ class AlertMonitor:
     def start(self) -> list[Callable[[], None]]:
         """Start checking; returns the hub unsubscriptions for the caller to run at stop."""
         self._task = asyncio.create_task(self._run())
-        return [self.rt.hub.subscribe(hall_id, self) for hall_id in self._halls]
+        return [self.rt.hub.subscribe(hall_id, _Poke(self, hall_id)) for hall_id in self._halls]
 
     async def stop(self) -> None:
         tasks = [t for t in (self._task, *self._sending) if t is not None]
@@ -112,13 +124,15 @@ class AlertMonitor:
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.sms.close()
 
-    def deliver(self, event: Encoded) -> None:
-        """A hub subscriber of every hall: any event makes the next check come soon."""
+    def poke(self, hall_id: str) -> None:
+        """An event of the hall: check it soon."""
+        self._dirty.add(hall_id)
         self._wake.set()
 
     async def _run(self) -> None:
+        halls = list(self._halls)
         while True:
-            for hall_id in self._halls:
+            for hall_id in halls:
                 try:
                     await self.check(hall_id)
                 except asyncio.CancelledError:
@@ -127,10 +141,12 @@ class AlertMonitor:
                     log.exception("checking the alerts of hall %s failed", hall_id)
             try:
                 await asyncio.wait_for(self._wake.wait(), TICK_S)
-                await asyncio.sleep(SETTLE_S)
+                await asyncio.sleep(SETTLE_S)  # a burst of events is checked once
+                halls = sorted(self._dirty)
             except TimeoutError:
-                pass
+                halls = list(self._halls)  # time alone: every hall
             self._wake.clear()
+            self._dirty.clear()
 
     # -- reading ---------------------------------------------------------------------------------
     def watch(self, hall_id: str, on_change: Callable[[], None]) -> Callable[[], None]:

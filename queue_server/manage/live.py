@@ -93,14 +93,14 @@ def live_hall(
     for ticket in state.waiting():
         if ticket.queue not in oldest or ticket.issued_at < oldest[ticket.queue]:
             oldest[ticket.queue] = ticket.issued_at
+    tags = {w.id: tuple(w.tags) for w in state.hall.windows}
     windows = []
     for w in state.windows.values():
         current = views.current_of(state, w)
         live_current = current if current and current.status in (TicketStatus.CALLED, TicketStatus.SERVING) else None
-        config = state.hall.window(w.id)
         windows.append(
             WindowLive(
-                w.id, w.name, w.status, w.queues, w.policy, tuple(config.tags) if config else (), w.staff,
+                w.id, w.name, w.status, w.queues, w.policy, tags.get(w.id, ()), w.staff,
                 live_current, pauses.get(w.id) if w.paused else None,
             )
         )
