@@ -10,6 +10,8 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
+from hall_common.vocabulary import TicketStatus, WindowStatus
+
 from . import texts
 from .board import HallBoard, QueueBoard, WindowBoard, page_count, page_of
 from .widgets import FrameCache, Marquee, Palette, Panel, Text, set_unit_everywhere
@@ -35,13 +37,13 @@ def grid_shape(count: int) -> tuple[int, int]:
 def window_state(window: WindowBoard) -> tuple[str, str]:
     """(number shown, state label) of one window."""
     number = window.current.number if window.current else ""
-    if window.status == "closed":
+    if window.status is WindowStatus.CLOSED:
         return "", texts.STATE_CLOSED
-    if window.status == "paused":
+    if window.status is WindowStatus.PAUSED:
         return number, texts.STATE_PAUSED
     if window.current is None:
         return "", texts.STATE_IDLE
-    return number, texts.STATE_SERVING if window.current.status == "serving" else texts.STATE_CALLED
+    return number, texts.STATE_SERVING if window.current.status is TicketStatus.SERVING else texts.STATE_CALLED
 
 
 class WindowCell(Panel):
@@ -66,9 +68,9 @@ class WindowCell(Panel):
         self.name.text = window.name
         self.number.text = number
         self.state.text = state
-        if window.status == "closed":
+        if window.status is WindowStatus.CLOSED:
             self.bg, self.state.color, self.name.color = Palette.closed_bg, Palette.closed, Palette.closed
-        elif window.status == "paused":
+        elif window.status is WindowStatus.PAUSED:
             self.bg, self.state.color, self.name.color = Palette.paused_bg, Palette.paused, Palette.text
         else:
             self.bg, self.name.color = Palette.panel_edge, Palette.text

@@ -27,12 +27,12 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from hall_common.vocabulary import REFUSED_CLOSE_CODES
+
 from .board import BoardError, Call, HallBoard, SequenceGap
 
 log = logging.getLogger("display.stream")
 
-# Close codes by which the server refuses a token (CONTRACT §3): retrying fast is pointless.
-REFUSED_CODES = {4401, 4403}
 
 
 @dataclass(frozen=True)
@@ -184,11 +184,11 @@ class StreamClient:
                     if not self._handle(raw):
                         return True, False  # resynchronise: reconnect
             except ConnectionClosed:
-                if ws.close_code not in REFUSED_CODES:
+                if ws.close_code not in REFUSED_CLOSE_CODES:
                     raise
             finally:
                 self._ws = None
-            if ws.close_code in REFUSED_CODES:
+            if ws.close_code in REFUSED_CLOSE_CODES:
                 self.last_error = f"refused ({ws.close_code}): {ws.close_reason}"
                 log.error("the server refused the display's token: %s", self.last_error)
                 return True, True

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hall_common.vocabulary import TicketStatus, WindowStatus
+
 from . import texts
 from .board import HallBoard, WindowBoard
 from .widgets import Palette, Panel, Text, set_unit_everywhere
@@ -59,20 +61,20 @@ class WindowView(Panel):
         current = window.current
         fresh = board.highlighted(now, self.highlight_seconds)
         self.highlighted = bool(
-            fresh and window.status == "open" and fresh.window == window.id and current and current.number == fresh.number
+            fresh and window.status is WindowStatus.OPEN and fresh.window == window.id and current and current.number == fresh.number
             and not stale  # the connection-lost mark must stay readable
         )
-        if window.status == "closed":
+        if window.status is WindowStatus.CLOSED:
             self._set_state(texts.STATE_CLOSED, Palette.closed)
             self._show_main("", texts.STATE_CLOSED, texts.WINDOW_CLOSED_HINT, Palette.closed, big_text=True)
-        elif window.status == "paused":
+        elif window.status is WindowStatus.PAUSED:
             self._set_state(texts.STATE_PAUSED, Palette.paused)
             hint = texts.WINDOW_PAUSED_HINT + (texts.WINDOW_CURRENT.format(number=current.number) if current else "")
             self._show_main("", texts.STATE_PAUSED, hint, Palette.paused, big_text=True)
         elif current is None:
             self._set_state(texts.STATE_IDLE, Palette.dim)
             self._show_main("", texts.WINDOW_IDLE, "", Palette.text, big_text=True)
-        elif current.status == "serving":
+        elif current.status is TicketStatus.SERVING:
             self._set_state(texts.STATE_SERVING, Palette.serving)
             self._show_main(texts.STATE_SERVING, current.number, "", Palette.number)
         else:
@@ -106,7 +108,7 @@ class WindowView(Panel):
         self.footline.text = bottom
 
     def _show_staff(self, window: WindowBoard | None) -> None:
-        staff = window.staff if window is not None and window.status != "closed" else None
+        staff = window.staff if window is not None and window.status is not WindowStatus.CLOSED else None
         if staff is None:
             self.staff_name.text = texts.NO_STAFF
             self.staff_id.text = ""

@@ -6,6 +6,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 
+from hall_common.vocabulary import Role
+
 from ..config import Hall
 from ..core.errors import NotFound
 from ..runtime import Runtime
@@ -91,7 +93,7 @@ def window_exists(hall: Hall, window_id: str) -> None:
         raise NotFound(f"no window {window_id!r} in this hall", f"本厅没有窗口 {window_id}")
 
 
-async def window_actor(window: str, who: Principal = Depends(require("staff", "manager"))) -> Principal:
+async def window_actor(window: str, who: Principal = Depends(require(Role.STAFF, Role.MANAGER))) -> Principal:
     at_window(who, window)
     return who
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends
 
+from hall_common.vocabulary import DeviceKind, Role
+
 from ..config import Hall
 from ..runtime import Runtime
 from ..services import devices as device_service
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/api/v1/halls/{hall}/devices", tags=["devices"], resp
 
 @router.post("/health", response_model=HealthReply, summary="Report this device's health (kiosk, display)")
 async def report_health(
-    who: Principal = Depends(require("kiosk", "display")),
+    who: Principal = Depends(require(DeviceKind.KIOSK, DeviceKind.DISPLAY)),
     hall: Hall = Depends(the_hall),
     body: HealthReport = Body(),
     rt: Runtime = Depends(get_runtime),
@@ -30,7 +32,7 @@ async def report_health(
 
 @router.get("", response_model=list[DeviceReply], summary="Every device of the hall and its last report (manager)")
 async def list_devices(
-    who: Principal = Depends(require("manager")),
+    who: Principal = Depends(require(Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(get_runtime),
 ) -> list[dict[str, Any]]:

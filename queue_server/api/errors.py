@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hall_common.vocabulary import ErrorCode
+
 from ..core.errors import CoreError
 from ..storage.writer import StorageUnavailable
 
@@ -23,6 +25,14 @@ _HTTP_ZH = {
     409: "当前状态下不能执行此操作",
     422: "请求内容不正确",
     429: "请求过于频繁，请稍后再试",
+}
+
+# Refusals by the framework itself (no route, no such method, …).
+_HTTP_CODES = {
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
 }
 
 
@@ -51,13 +61,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         message, details = _describe_validation(exc)
-        return JSONResponse(error_body(422, "invalid", message, errors=details), status_code=422)
+        return JSONResponse(error_body(422, ErrorCode.INVALID, message, errors=details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "error"
-        )
+        code = _HTTP_CODES.get(exc.status_code, ErrorCode.ERROR)
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         return JSONResponse(
             error_body(exc.status_code, code, message), status_code=exc.status_code, headers=exc.headers
@@ -66,10 +74,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StorageUnavailable)
     async def storage_error(_request: Request, exc: StorageUnavailable) -> JSONResponse:
         return JSONResponse(
-            error_body(503, "storage_unavailable", str(exc), "系统暂时无法保存，请稍后再试"), status_code=503
+            error_body(503, ErrorCode.STORAGE_UNAVAILABLE, str(exc), "系统暂时无法保存，请稍后再试"), status_code=503
         )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error: %s", exc.__class__.__name__, exc_info=exc)
-        return JSONResponse(error_body(500, "internal", "internal error", "系统错误，请稍后再试"), status_code=500)
+        return JSONResponse(error_body(500, ErrorCode.INTERNAL, "internal error", "系统错误，请稍后再试"), status_code=500)

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
+from hall_common.vocabulary import IdentifyMethod
+
 from ..config import Hall, Item
 from ..core import hours as hours_rules
 from ..core import views
@@ -15,6 +17,10 @@ from ..services.principals import Principal
 from ..services.tickets import ticket_json
 from .deps import get_runtime, hall_principal, the_hall, window_exists
 from .replies import ERRORS, HallReply, ItemReply, QueueReply, WaitingReply, WindowDetailReply, WindowReply
+
+# In `identification.methods`: social security cards are read, but only 2nd-generation ones
+# reveal their holder without the province's resolver.
+SSCARD_SECOND_GENERATION_ONLY = "sscard_second_generation_only"
 
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["halls"], responses=ERRORS)
 
@@ -45,9 +51,9 @@ def identification_info(rt: Runtime, hall: Hall) -> dict[str, Any]:
     """What a kiosk needs to offer identification: the methods this hall accepts at
     POST …/identify and the queues whose tickets need an identity (docs/identity.md)."""
     rules = hall.identification
-    methods = [m for m in rules.allowed_methods if m != "id_number" or rules.allow_typed_id_number]
-    if "sscard" in methods and rt.config.server.identity.sscard_provincial is None:
-        methods.append("sscard_second_generation_only")  # 3rd-generation cards need a resolver
+    methods: list[str] = [m for m in rules.allowed_methods if m != IdentifyMethod.ID_NUMBER or rules.allow_typed_id_number]
+    if IdentifyMethod.SSCARD in methods and rt.config.server.identity.sscard_provincial is None:
+        methods.append(SSCARD_SECOND_GENERATION_ONLY)  # 3rd-generation cards need a resolver
     return {
         "methods": methods,
         "required_queues": list(rules.required_queues),

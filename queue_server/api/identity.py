@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, FastAPI, Request
 from pydantic import Field, field_validator
 
+from hall_common.vocabulary import DeviceKind, Role
+
 from ..config import Hall
 from ..identity import maintenance, sms
 from ..identity import service as identity_service
@@ -107,7 +109,7 @@ router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["identity"], lifespan=li
 
 @router.post("/identify", response_model=IdentityReply, summary="Identify a citizen → a single-use identity session (kiosk)")
 async def identify(
-    who: Principal = Depends(require("kiosk")),
+    who: Principal = Depends(require(DeviceKind.KIOSK)),
     hall: Hall = Depends(the_hall),
     body: Identify = Body(),
     rt: Runtime = Depends(runtime),
@@ -118,7 +120,7 @@ async def identify(
 @router.post("/identify/sms-code", response_model=SmsCodeReply, summary="Send a 6-digit code to a phone (kiosk)")
 async def sms_code(
     request: Request,
-    who: Principal = Depends(require("kiosk")),
+    who: Principal = Depends(require(DeviceKind.KIOSK)),
     hall: Hall = Depends(the_hall),
     body: SmsCodeRequest = Body(),
     rt: Runtime = Depends(runtime),
@@ -131,7 +133,7 @@ async def sms_code(
     summary="Enrol a citizen's face with consent (staff)",
 )
 async def enrol_face(
-    who: Principal = Depends(require("staff", "manager")),
+    who: Principal = Depends(require(Role.STAFF, Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     body: FaceEnrolment = Body(),
     rt: Runtime = Depends(runtime),
@@ -141,7 +143,7 @@ async def enrol_face(
 
 @router.post("/identity/face-templates/withdraw", response_model=FaceWithdrawalReply, summary="Delete a citizen's face template (staff)")
 async def withdraw_face(
-    who: Principal = Depends(require("staff", "manager")),
+    who: Principal = Depends(require(Role.STAFF, Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     body: FaceWithdrawal = Body(),
     rt: Runtime = Depends(runtime),

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 
+from hall_common.vocabulary import DeviceKind, Role
+
 from ..config import Hall
 from ..core.numbering import service_day
 from ..runtime import Runtime
@@ -29,7 +31,7 @@ router = APIRouter(prefix="/api/v1/halls/{hall}/reservations", tags=["reservatio
     responses={200: {"model": ReservationReply, "description": "already imported: returned unchanged"}},
 )
 async def create_reservation(
-    who: Principal = Depends(require("integration")),
+    who: Principal = Depends(require(DeviceKind.INTEGRATION)),
     hall: Hall = Depends(the_hall),
     body: ReservationRequest = Body(),
     rt: Runtime = Depends(get_runtime),
@@ -58,7 +60,7 @@ async def create_reservation(
     responses={200: {"model": TicketReply, "description": "already checked in: the same ticket"}},
 )
 async def check_in(
-    who: Principal = Depends(require("kiosk")),
+    who: Principal = Depends(require(DeviceKind.KIOSK)),
     hall: Hall = Depends(the_hall),
     body: CheckInRequest = Body(),
     rt: Runtime = Depends(get_runtime),
@@ -72,7 +74,7 @@ async def check_in(
 @router.get("", response_model=list[ReservationReply], summary="A day's reservations, masked (manager, integration)")
 async def list_reservations(
     day: dt.date | None = Query(default=None, description="YYYY-MM-DD; today by default"),
-    who: Principal = Depends(require("manager", "integration")),
+    who: Principal = Depends(require(Role.MANAGER, DeviceKind.INTEGRATION)),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(get_runtime),
 ) -> list[dict[str, Any]]:
@@ -82,7 +84,7 @@ async def list_reservations(
 @router.get("/{reservation_id}", response_model=ReservationReply, summary="One reservation, masked (integration, manager)")
 async def get_reservation(
     reservation_id: str,
-    who: Principal = Depends(require("integration", "manager")),
+    who: Principal = Depends(require(DeviceKind.INTEGRATION, Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
@@ -92,7 +94,7 @@ async def get_reservation(
 @router.delete("/{reservation_id}", response_model=ReservationReply, summary="Cancel a reservation (integration); checked-in: 409")
 async def cancel_reservation(
     reservation_id: str,
-    who: Principal = Depends(require("integration")),
+    who: Principal = Depends(require(DeviceKind.INTEGRATION)),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -15,7 +13,7 @@ from pydantic import (
 
 from hall_common.id_numbers import id_number_problem, normalise_id_number
 from hall_common.phones import MOBILE_PATTERN
-from hall_common.vocabulary import Channel
+from hall_common.vocabulary import Channel, GreenReason, HealthLevel, Priority, TicketAction, WindowPolicy
 
 PHONE = MOBILE_PATTERN
 
@@ -41,7 +39,7 @@ class TicketRequest(_Body):
     queue: str = Field(min_length=1, max_length=8, description="queue id, also the ticket prefix")
     channel: Channel = Field(description="walkin, nocard, lutong, face, card or reservation")
     item_code: str | None = Field(default=None, min_length=1, max_length=64)
-    priority: Literal["green"] | None = None
+    priority: Priority | None = None
     phone: str | None = Field(default=None, pattern=PHONE, description="for silent-call messages")
     identity: str | None = Field(
         default=None, min_length=16, max_length=64, description="identity session from POST …/identify"
@@ -49,10 +47,10 @@ class TicketRequest(_Body):
 
 
 class ActionRequest(_Body):
-    action: Literal["recall", "start", "finish", "skip", "requeue", "transfer", "cancel", "confirm_green"]
+    action: TicketAction
     queue: str | None = Field(default=None, min_length=1, max_length=8)
     window: str | None = Field(default=None, min_length=1, max_length=32)
-    reason: Literal["military", "disability", "pregnancy", "other"] | None = Field(
+    reason: GreenReason | None = Field(
         default=None, description="confirm_green only: why staff grant the green channel"
     )
 
@@ -88,12 +86,12 @@ class CheckInRequest(_Body):
 
 class QueuesRequest(_Body):
     queues: list[str] = Field(min_length=1, max_length=50)
-    policy: Literal["fifo", "ordered"] | None = None
+    policy: WindowPolicy | None = None
 
 
 class HealthComponent(_Body):
     name: str = Field(min_length=1, max_length=64, description="printer, camera, card_reader, scanner, connection, …")
-    level: Literal["ok", "warning", "error"]
+    level: HealthLevel
     message_zh: str = Field(default="", max_length=200)
     message_en: str = Field(default="", max_length=200)
 

@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from hall_common.vocabulary import CloseCode
+
 from ..core import views
 from ..events.hub import Encoded
 
@@ -81,13 +83,13 @@ class StreamSubscriber(Sink):
 
     def revoke(self) -> None:
         """The token was logged out or expired: end the stream with 4401."""
-        self.close_code = 4401
+        self.close_code = CloseCode.UNAUTHORISED
         self.gone.set()
 
     def resync(self) -> None:
         """Events were lost between server processes: end the stream with 1012 (service
         restart); the client reconnects and gets a snapshot."""
-        self.close_code = 1012
+        self.close_code = CloseCode.START_AGAIN
         self.gone.set()
 
     def deliver(self, event: Encoded) -> None:
@@ -115,11 +117,11 @@ async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None,
     who = await websocket.app.state.tokens.resolve(token) if token else None
     if who is None:
         await websocket.accept()
-        await websocket.close(code=4401, reason="a valid token is needed")
+        await websocket.close(code=CloseCode.UNAUTHORISED, reason="a valid token is needed")
         return
     if who.hall_id != hall or not rt.store.has(hall):
         await websocket.accept()
-        await websocket.close(code=4403, reason="this token belongs to another hall")
+        await websocket.close(code=CloseCode.FORBIDDEN, reason="this token belongs to another hall")
         return
     await websocket.accept()
     after = _parse_since(since)
@@ -136,7 +138,7 @@ async def hall_stream(websocket: WebSocket, hall: str, since: str | None = None,
         await subscriber.start(first)
         await serve(websocket, subscriber)
         if subscriber.close_code is not None:
-            reason = "the token ended" if subscriber.close_code == 4401 else "start again"
+            reason = "the token ended" if subscriber.close_code == CloseCode.UNAUTHORISED else "start again"
             await websocket.close(code=subscriber.close_code, reason=reason)
     except (WebSocketDisconnect, RuntimeError, ConnectionError):
         pass

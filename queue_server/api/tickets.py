@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 
+from hall_common.vocabulary import TERMINAL_STATUSES, DeviceKind, Priority, Role, TicketStatus
+
 from ..config import Hall
 from ..core import views
 from ..core.errors import Invalid
@@ -35,6 +37,9 @@ from .deps import (
 from .replies import ERRORS, ReprintReply, TicketReply, WindowReply
 from .schemas import ActionRequest, QueuesRequest, TicketRequest
 
+# Statuses of today's live tickets (finished ones leave the hall's state).
+_LIVE_STATUSES = "^(" + "|".join(s for s in TicketStatus if s not in TERMINAL_STATUSES) + ")$"
+
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"], responses=ERRORS)
 
 
@@ -43,7 +48,7 @@ async def _issue(rt: Runtime, hall: Hall, body: TicketRequest) -> tuple[dict[str
     if body.identity is not None:  # identified: single-use session, per-person limits, reprint
         ticket, created = await identity_service.issue_identified(
             rt, hall, queue=body.queue, channel=body.channel, item_code=body.item_code,
-            green=body.priority == "green", phone=body.phone, identity=body.identity,
+            green=body.priority is Priority.GREEN, phone=body.phone, identity=body.identity,
         )
         shown = ticket_service.ticket_json(rt, hall.id, ticket)
         return (shown, 201) if created else ({**shown, "reprint": True}, 200)
@@ -53,7 +58,7 @@ async def _issue(rt: Runtime, hall: Hall, body: TicketRequest) -> tuple[dict[str
         queue=body.queue,
         channel=body.channel,
         item_code=body.item_code,
-        green=body.priority == "green",
+        green=body.priority is Priority.GREEN,
         phone=body.phone,
     )
     return ticket_service.ticket_json(rt, hall.id, ticket, ahead=ahead), 201
@@ -98,7 +103,7 @@ async def _issue_lean(scope: Scope, raw_body: bytes) -> tuple[bytes, int] | None
         return None
     hall_id = scope["path_params"]["hall"]
     state = scope["app"].state
-    if await allowed_principal(state.tokens, headers.get("authorization"), hall_id, "kiosk") is None:
+    if await allowed_principal(state.tokens, headers.get("authorization"), hall_id, DeviceKind.KIOSK) is None:
         return None
     rt: Runtime = state.runtime
     hall = rt.config.hall(hall_id)
@@ -116,7 +121,7 @@ async def _issue_lean(scope: Scope, raw_body: bytes) -> tuple[bytes, int] | None
 
 
 async def issue_ticket(
-    who: Principal = Depends(require("kiosk")),
+    who: Principal = Depends(require(DeviceKind.KIOSK)),
     hall: Hall = Depends(the_hall),
     body: TicketRequest = Body(),
     rt: Runtime = Depends(get_runtime),
@@ -148,10 +153,10 @@ async def get_ticket(
 
 @router.get("/tickets", response_model=list[TicketReply], summary="Today's live tickets (staff and managers)")
 async def list_tickets(
-    status: str | None = Query(default=None, pattern="^(waiting|called|serving|missed)$"),
+    status: str | None = Query(default=None, pattern=_LIVE_STATUSES),
     queue: str | None = Query(default=None, max_length=8),
     window: str | None = Query(default=None, max_length=32, description="called, served or missed at this window"),
-    who: Principal = Depends(require("staff", "manager")),
+    who: Principal = Depends(require(Role.STAFF, Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(get_runtime),
 ) -> list[dict[str, Any]]:
@@ -169,10 +174,27 @@ async def list_tickets(
     return result
 
 
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its `$defs` (the vocabulary's enums) written in place: an
+    OpenAPI body schema cannot carry definitions of its own."""
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        return [inline(value) for value in node] if isinstance(node, list) else node
+
+    return inline(schema)
+
+
+# The body is parsed in the route (the ticket's 404 and 403 come first), so it is documented here.
 _ACTION_SCHEMA = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": ActionRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": _inlined(ActionRequest.model_json_schema())}},
     }
 }
 
@@ -186,7 +208,7 @@ _ACTION_SCHEMA = {
 async def ticket_action(
     ticket_id: str,
     request: Request,
-    who: Principal = Depends(require("staff", "manager")),
+    who: Principal = Depends(require(Role.STAFF, Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
@@ -268,7 +290,7 @@ _window_control("sign-out", "Leave the window (staff)", ticket_service.sign_out)
 @router.put("/windows/{window}/queues", response_model=WindowReply, summary="Move a tidal window between queues (manager)")
 async def set_queues(
     window: str,
-    who: Principal = Depends(require("manager")),
+    who: Principal = Depends(require(Role.MANAGER)),
     hall: Hall = Depends(the_hall),
     _window: str = Depends(existing_window),
     body: QueuesRequest = Body(),

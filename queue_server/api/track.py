@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 
+from hall_common.vocabulary import CloseCode
+
 from ..core.errors import NotFound
 from ..services import tracking
 from .deps import runtime
@@ -38,7 +40,7 @@ async def track_stream(websocket: WebSocket, ticket_id: str, k: str | None = Non
         hall_id, ticket = await tracking.find(rt, ticket_id, k)
     except NotFound:
         await websocket.accept()
-        await websocket.close(code=4404, reason="no such ticket")
+        await websocket.close(code=CloseCode.NO_SUCH_TICKET, reason="no such ticket")
         return
     await websocket.accept()
     sink = Sink(websocket)

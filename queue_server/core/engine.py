@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+from hall_common.vocabulary import ErrorCode, EventType, GreenReason, TicketAction, WindowPolicy
+
 from ..config import Hall
 from . import hours as hours_rules
 from .errors import Conflict, Invalid, NotFound
@@ -24,18 +26,18 @@ from .ranking import select_next, ticket_class, waiting_ahead
 
 RECENT_CALLS = 10
 
-ACTIONS = ("recall", "start", "finish", "skip", "requeue", "transfer", "cancel", "confirm_green")
+ACTIONS = tuple(TicketAction)
 # Green channel reasons only staff can confirm at the window (age and lists come from identity).
-GREEN_REASONS = ("military", "disability", "pregnancy", "other")
+GREEN_REASONS = tuple(GreenReason)
 _ALLOWED_FROM: dict[str, frozenset[TicketStatus]] = {
-    "recall": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
-    "start": frozenset({TicketStatus.CALLED}),
-    "finish": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
-    "skip": frozenset({TicketStatus.CALLED}),
-    "requeue": frozenset({TicketStatus.MISSED}),
-    "transfer": frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING}),
-    "cancel": frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.MISSED}),
-    "confirm_green": frozenset({TicketStatus.WAITING}),
+    TicketAction.RECALL: frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
+    TicketAction.START: frozenset({TicketStatus.CALLED}),
+    TicketAction.FINISH: frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
+    TicketAction.SKIP: frozenset({TicketStatus.CALLED}),
+    TicketAction.REQUEUE: frozenset({TicketStatus.MISSED}),
+    TicketAction.TRANSFER: frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING}),
+    TicketAction.CANCEL: frozenset({TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.MISSED}),
+    TicketAction.CONFIRM_GREEN: frozenset({TicketStatus.WAITING}),
 }
 _STATUS_ZH = {
     TicketStatus.WAITING: "等候中",
@@ -195,7 +197,7 @@ class HallState:
         for queue, seconds in change.durations:
             self.durations.record(queue, seconds)
         for event in change.events:
-            if event.type == "call":
+            if event.type == EventType.CALL:
                 self.note_call(event.data)
         if change.events:
             self.seq = change.events[-1].seq
@@ -222,7 +224,7 @@ class _Draft:
         self.change.new_day = today
         self.day = today
         # Screens start the day afresh on this (the expiries and window changes follow).
-        self.emit("day", service_day=today.isoformat())
+        self.emit(EventType.DAY, service_day=today.isoformat())
         for ticket in list(self.state.tickets.values()):
             if ticket.status not in TERMINAL:
                 self.put_ticket(ticket.replace(status=TicketStatus.EXPIRED, finished_at=self.now))
@@ -283,7 +285,7 @@ class _Draft:
 
     def emit_ticket(self, ticket: Ticket) -> None:
         self.emit(
-            "ticket",
+            EventType.TICKET,
             number=ticket.number,
             queue=ticket.queue,
             status=ticket.status.value,
@@ -294,7 +296,7 @@ class _Draft:
 
     def emit_window(self, window: WindowState) -> None:
         self.emit(
-            "window",
+            EventType.WINDOW,
             window=window.id,
             name=window.name,
             status=window.status,
@@ -309,7 +311,7 @@ class _Draft:
                 waiting = self.state.waiting_counts.get(queue, 0) + delta
                 if self.change.new_day is not None:
                     waiting = sum(1 for t in self.waiting() if t.queue == queue)
-                self.emit("queue", queue=queue, waiting=waiting)
+                self.emit(EventType.QUEUE, queue=queue, waiting=waiting)
         self.change.result = result
         return self.change
 
@@ -319,7 +321,7 @@ def _conflict_state(ticket: Ticket, action: str) -> Conflict:
     return Conflict(
         f"ticket {ticket.number} is {ticket.status.value}; {action} needs {allowed}",
         f"号票 {ticket.number} {_STATUS_ZH[ticket.status]}，不能执行此操作",
-        code="ticket_state",
+        code=ErrorCode.TICKET_STATE,
     )
 
 
@@ -352,14 +354,14 @@ def issue(state: HallState, request: IssueRequest, now: dt.datetime) -> Change:
         raise Conflict(
             f"the hall is closed for new tickets; next opening {when or 'not scheduled'}",
             f"现在不在取号时间，下次开放时间：{when}" if when else "现在不在取号时间",
-            code="closed",
+            code=ErrorCode.CLOSED,
         )
     seq = draft.counter(queue.id) + 1
     if queue.daily_limit is not None and seq > queue.daily_limit:
         raise Conflict(
             f"queue {queue.id} has issued its {queue.daily_limit} tickets for today",
             f"{queue.name}今日号源已取完",
-            code="daily_limit",
+            code=ErrorCode.DAILY_LIMIT,
         )
     ticket = Ticket(
         id=request.ticket_id,
@@ -408,14 +410,14 @@ def call_next(
     draft = _Draft(state, now)
     window = draft.window(window_id)
     if window.paused:
-        raise Conflict(f"window {window.id} is paused", "窗口已暂停服务，请先恢复", code="window_paused")
+        raise Conflict(f"window {window.id} is paused", "窗口已暂停服务，请先恢复", code=ErrorCode.WINDOW_PAUSED)
     if window.current is not None:
         current = draft.ticket(window.current)
         if current is not None and current.status in (TicketStatus.CALLED, TicketStatus.SERVING):
             raise Conflict(
                 f"window {window.id} already has {current.number} {current.status.value}",
                 f"窗口当前号 {current.number} 尚未办结或过号",
-                code="window_busy",
+                code=ErrorCode.WINDOW_BUSY,
             )
     if staff is not None and window.staff != staff:
         window = _sign_in(draft, window, staff)
@@ -434,7 +436,7 @@ def call_next(
 
 def _emit_call(draft: _Draft, ticket: Ticket, window: WindowState, *, recall: bool) -> None:
     draft.emit(
-        "call",
+        EventType.CALL,
         number=ticket.number,
         queue=ticket.queue,
         window=window.id,
@@ -464,7 +466,7 @@ def act(
     if action not in _ALLOWED_FROM:
         raise Invalid(f"unknown action {action!r}; one of {', '.join(ACTIONS)}", "未知操作")
     target_window: WindowState | None = None
-    if action == "transfer":
+    if action == TicketAction.TRANSFER:
         hall = state.hall
         if not to_queue:
             raise Invalid("transfer needs a target queue", "转移需要指定业务类别")
@@ -481,9 +483,9 @@ def act(
                 )
     elif to_queue is not None or to_window is not None:
         raise Invalid(f"{action} takes no queue or window", "该操作不需要指定业务类别或窗口")
-    if action == "confirm_green" and reason not in GREEN_REASONS:
+    if action == TicketAction.CONFIRM_GREEN and reason not in GREEN_REASONS:
         raise Invalid(f"confirm_green needs a reason: {', '.join(GREEN_REASONS)}", "请选择绿色通道的原因")
-    if action != "confirm_green" and reason is not None:
+    if action != TicketAction.CONFIRM_GREEN and reason is not None:
         raise Invalid(f"{action} takes no reason", "该操作不需要原因")
     if current.status not in _ALLOWED_FROM[action]:
         raise _conflict_state(current, action)
@@ -496,30 +498,30 @@ def act(
             assert window is not None
             draft.put_window(window.replace(current=None))
 
-    if action == "recall":
+    if action == TicketAction.RECALL:
         updated = current.replace(recalls=current.recalls + 1)
         draft.put_ticket(updated)
         assert window is not None
         _emit_call(draft, updated, window, recall=True)
         return draft.finish(updated)
-    if action == "start":
+    if action == TicketAction.START:
         updated = current.replace(status=TicketStatus.SERVING, started_at=now)
-    elif action == "finish":
+    elif action == TicketAction.FINISH:
         updated = current.replace(status=TicketStatus.DONE, finished_at=now)
         if current.called_at is not None:
             seconds = (now - current.called_at).total_seconds()
             draft.change.durations.append((current.queue, seconds))
         release()
-    elif action == "skip":
+    elif action == TicketAction.SKIP:
         updated = current.replace(status=TicketStatus.MISSED, finished_at=now)
         release()
-    elif action == "requeue":
+    elif action == TicketAction.REQUEUE:
         updated = current.replace(
             status=TicketStatus.WAITING,
             hold_until_calls=draft.calls(current.queue) + REQUEUE_HOLD_CALLS,
             finished_at=None,
         )
-    elif action == "transfer":
+    elif action == TicketAction.TRANSFER:
         assert to_queue is not None
         updated = current.replace(
             status=TicketStatus.WAITING,
@@ -531,7 +533,7 @@ def act(
             started_at=None,
         )
         release()
-    elif action == "confirm_green":
+    elif action == TicketAction.CONFIRM_GREEN:
         updated = current.replace(green=True, green_reason=f"staff:{reason}")
     else:  # cancel
         updated = current.replace(status=TicketStatus.CANCELLED, finished_at=now)
@@ -565,7 +567,7 @@ def set_queues(
     for queue in queues:
         if state.hall.queue(queue) is None:
             raise Invalid(f"no queue {queue!r} in this hall", f"没有业务类别 {queue}")
-    if policy is not None and policy not in ("fifo", "ordered"):
+    if policy is not None and policy not in tuple(WindowPolicy):
         raise Invalid("policy is 'fifo' or 'ordered'", "叫号策略只能是 fifo 或 ordered")
     updated = window.replace(queues=tuple(queues), policy=policy or window.policy)
     if updated != window:

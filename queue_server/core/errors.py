@@ -3,10 +3,12 @@ the kind to a status code (NotFound 404, Invalid 422, Conflict 409)."""
 
 from __future__ import annotations
 
+from hall_common.vocabulary import ErrorCode
+
 
 class CoreError(Exception):
     status = 400
-    code = "error"
+    code: str = ErrorCode.ERROR
 
     def __init__(self, message: str, message_zh: str = "", *, code: str | None = None):
         super().__init__(message)
@@ -18,14 +20,14 @@ class CoreError(Exception):
 
 class NotFound(CoreError):
     status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class Invalid(CoreError):
     status = 422
-    code = "invalid"
+    code = ErrorCode.INVALID
 
 
 class Conflict(CoreError):
     status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT

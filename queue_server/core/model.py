@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 
 from hall_common.vocabulary import TERMINAL_STATUSES as TERMINAL
-from hall_common.vocabulary import TicketStatus
+from hall_common.vocabulary import TicketStatus, WindowPolicy, WindowStatus
 
 __all__ = ["TERMINAL", "TicketStatus", "TicketClass", "Ticket"]
 
@@ -71,16 +71,16 @@ class WindowState:
     id: str
     name: str
     queues: tuple[str, ...]
-    policy: str = "fifo"
+    policy: str = WindowPolicy.FIFO
     paused: bool = False
     staff: StaffRef | None = None
     current: str | None = None  # id of the ticket called or served here
 
     @property
-    def status(self) -> str:
+    def status(self) -> WindowStatus:
         if self.staff is None:
-            return "closed"
-        return "paused" if self.paused else "open"
+            return WindowStatus.CLOSED
+        return WindowStatus.PAUSED if self.paused else WindowStatus.OPEN
 
     def replace(self, **changes: object) -> WindowState:
         return dataclasses.replace(self, **changes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from hall_common.vocabulary import WindowPolicy
+
 from .model import RESERVATION_GRACE, Ticket, TicketClass, TicketStatus, WindowState
 from .numbering import number_sort_key
 
@@ -65,7 +67,7 @@ def call_order_key(window: WindowState, ticket: Ticket, now: dt.datetime) -> tup
     """fifo: rank across all the window's queues. ordered: the first listed queue with a
     candidate wins; tickets sent to this window by name from a queue it does not list come first,
     since a colleague sent them here on purpose."""
-    if window.policy == "ordered":
+    if window.policy == WindowPolicy.ORDERED:
         group = window.queues.index(ticket.queue) if ticket.queue in window.queues else -1
         return (group, rank_key(ticket, now))
     return (0, rank_key(ticket, now))

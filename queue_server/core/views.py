@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hall_common.vocabulary import EventType, RankClass, WindowStatus
+
 from .engine import HallState
 from .estimates import estimate_wait_s, queue_capacity
 from .model import Ticket, TicketClass, TicketStatus, WindowState
@@ -22,8 +24,8 @@ def mean_service_s(state: HallState, queue_id: str) -> float | None:
 
 def queue_estimate(state: HallState, queue_id: str, ahead: int) -> int | None:
     windows = list(state.windows.values())
-    capacity = queue_capacity(queue_id, ((w.queues, w.status == "open") for w in windows))
-    idle = sum(1 for w in windows if queue_id in w.queues and w.status == "open" and w.current is None)
+    capacity = queue_capacity(queue_id, ((w.queues, w.status is WindowStatus.OPEN) for w in windows))
+    idle = sum(1 for w in windows if queue_id in w.queues and w.status is WindowStatus.OPEN and w.current is None)
     return estimate_wait_s(ahead, mean_service_s(state, queue_id), capacity, idle)
 
 
@@ -55,7 +57,7 @@ def queue_summaries(state: HallState, now: dt.datetime) -> list[dict[str, Any]]:
                 "estimated_wait_s": queue_estimate(state, queue.id, waiting),
                 "windows": [w.id for w in state.windows.values() if queue.id in w.queues],
                 "open_windows": sum(
-                    1 for w in state.windows.values() if queue.id in w.queues and w.status == "open"
+                    1 for w in state.windows.values() if queue.id in w.queues and w.status is WindowStatus.OPEN
                 ),
                 "kiosk_visible": queue.kiosk_visible,
                 "daily_limit": queue.daily_limit,
@@ -116,7 +118,7 @@ def snapshot(state: HallState) -> dict[str, Any]:
             }
         )
     return {
-        "type": "snapshot",
+        "type": EventType.SNAPSHOT,
         "seq": state.seq,
         "hall": {"id": state.hall.id, "name": state.hall.name, "notice": state.hall.notice},
         "service_day": state.service_day.isoformat(),
@@ -129,5 +131,5 @@ def snapshot(state: HallState) -> dict[str, Any]:
     }
 
 
-def priority_label(ticket: Ticket, now: dt.datetime) -> str:
-    return ticket_class(ticket, now).name.lower()
+def priority_label(ticket: Ticket, now: dt.datetime) -> RankClass:
+    return RankClass[ticket_class(ticket, now).name]

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from display.board import BoardError, HallBoard, SequenceGap, page_count, page_of
+from display.board import (
+    BoardError,
+    CallEvent,
+    HallBoard,
+    OtherEvent,
+    SequenceGap,
+    Snapshot,
+    TicketEvent,
+    WindowEvent,
+    page_count,
+    page_of,
+    parse_message,
+)
+from hall_common.vocabulary import TicketStatus, WindowStatus
 
 
 def snapshot(seq: int = 10, **extra) -> dict:
@@ -135,6 +148,20 @@ def test_unknown_event_types_advance_the_sequence(board):
         {"type": "queue", "seq": 11, "queue": "A", "waiting": -1},
         {"type": "window", "seq": 11, "window": "W01", "status": "dancing"},
         {"type": "window", "seq": 11, "window": "W01", "status": "open", "staff": "王芳"},
+        {"type": "window", "seq": 11, "window": "W01", "status": "open", "queues": "AB"},
+        {"type": "window", "seq": 11, "window": "W01", "status": "open", "name": 7},
+        {"seq": 11, "number": "A1"},  # no type
+        {"type": 3, "seq": 11},
+        ticket(11, "A003", "lost"),  # not a ticket status
+        ticket(11, "A003", "done") | {"window": ["W01"]},
+        call(11, "A004") | {"recall": "false"},  # a string is not a flag
+        call(11, "A004") | {"at": 20261123},
+        {"type": "day", "seq": 11},
+        snapshot(11, hall="演示大厅"),
+        snapshot(11, windows=[{"id": "W09", "status": "broken"}]),
+        snapshot(11, windows=[{"id": "W09", "status": "open", "current": {"number": "A1", "status": "lost"}}]),
+        snapshot(11, queues=[{"id": "A", "waiting": "4"}]),
+        snapshot(11, recent_calls=[{"number": "A1"}]),
     ],
 )
 def test_malformed_messages_change_nothing(board, message):
@@ -142,6 +169,33 @@ def test_malformed_messages_change_nothing(board, message):
     with pytest.raises(BoardError):
         board.apply(message)
     assert board == before
+
+
+def test_messages_are_read_into_typed_values():
+    parsed = parse_message(snapshot())
+    assert isinstance(parsed, Snapshot) and parsed.seq == 10
+    w1 = parsed.windows[0]
+    assert w1.status is WindowStatus.OPEN and w1.current.status is TicketStatus.SERVING and w1.queues == ("A",)
+    assert isinstance(parse_message(call(11, "A004", recall=True)), CallEvent)
+    done = parse_message(ticket(11, "A003", "done"))
+    assert isinstance(done, TicketEvent) and done.status is TicketStatus.DONE and done.window == "W01"
+    paused = parse_message({"type": "window", "seq": 12, "window": "W01", "status": "paused"})
+    assert isinstance(paused, WindowEvent) and paused.status is WindowStatus.PAUSED and paused.queues is None
+    assert parse_message({"type": "notice", "seq": 13, "text": "x"}) == OtherEvent(13, "notice")
+
+
+def test_board_entries_hold_the_vocabulary(board):
+    board.apply(call(11, "A004"), now=1.0)
+    board.apply(ticket(12, "A004", "serving"))
+    assert board.windows["W01"].current.status is TicketStatus.SERVING
+    assert all(isinstance(w.status, WindowStatus) for w in board.window_list())
+
+
+def test_a_new_service_day_is_noted(board):
+    board.apply({"type": "day", "seq": 11, "service_day": "2026-11-24"})
+    assert board.service_day == "2026-11-24" and board.seq == 11
+    board.apply(ticket(12, "A003", "expired", window=None))
+    assert board.windows["W01"].current is None and "A003" not in [c.number for c in board.recent]
 
 
 def test_events_before_a_snapshot_are_refused():
