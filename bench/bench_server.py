@@ -13,6 +13,11 @@
 3. Call → arrival at N stream subscribers (p50/p99/max over every subscriber and call), the
    subscribers spread over 4 client processes, and the server's resident memory before and with
    them connected.
+4. `--replies` (alone): the event-loop CPU that FastAPI's answering of a route costs with its
+   reply model (`queue_server/api/replies.py`: validate the service's dict, write JSON) against
+   the `dict[str, Any]` the routes declared before, per reply, on replies that the tour of the API
+   (tests/queue_server/api_tour.py) captured from a real server. The lean issuing path builds its
+   answer without either, so it is not among them.
 
 `--compare CHECKOUT` runs another checkout's server (say a `git worktree` of an older commit) in
 turn with this one's, `--rounds` times each, every run on a fresh database, so both meet the same
@@ -301,6 +306,56 @@ def run_backend(
         server.stop()
 
 
+def reply_costs(repeats: int = 2000) -> None:
+    """µs of CPU per reply through FastAPI's own `serialize_response`: reply model vs plain dict."""
+    from typing import Any
+
+    from fastapi.routing import serialize_response
+    from fastapi.utils import create_model_field
+
+    from queue_server.api import replies
+    from tests.identity.helpers import astronaut, jpeg
+    from tests.queue_server.api_tour import take_tour
+    from tests.support.api import HallClient
+
+    with tempfile.TemporaryDirectory(prefix="bench-replies-") as tmp:
+        config = write_config(Path(tmp) / "halls.toml", [HALL])
+        server = ServerProcess(config=config, data_dir=Path(tmp) / "data").start()
+        try:
+            client = HallClient(server, HALL)
+            tour = take_tour(client, jpeg(astronaut()))
+            client.close()
+        finally:
+            server.stop()
+    bodies = {(e.method, e.route): e.body for e in tour.exchanges if e.status == 200}
+    cases = [
+        ("call-next → TicketReply", replies.TicketReply, ("POST", "/api/v1/halls/{hall}/windows/{window}/call-next")),
+        ("ticket action → TicketReply", replies.TicketReply, ("POST", "/api/v1/halls/{hall}/tickets/{ticket_id}/actions")),
+        ("GET hall → HallReply", replies.HallReply, ("GET", "/api/v1/halls/{hall}")),
+        ("GET queues → list[QueueReply]", list[replies.QueueReply], ("GET", "/api/v1/halls/{hall}/queues")),
+        ("GET track → TrackReply", replies.TrackReply, ("GET", "/api/v1/track/{ticket_id}")),
+    ]
+
+    async def cost(field: Any, body: Any) -> float:
+        started = time.process_time()
+        for _ in range(repeats):
+            await serialize_response(field=field, response_content=body, dump_json=True)
+        return (time.process_time() - started) / repeats * 1e6
+
+    async def measure() -> None:
+        for name, model, key in cases:
+            body = bodies[key]
+            plain_type = list[dict[str, Any]] if isinstance(body, list) else dict[str, Any]
+            typed = create_model_field("Response_typed", model, mode="serialization")
+            plain = create_model_field("Response_plain", plain_type, mode="serialization")
+            before = min([await cost(plain, body) for _ in range(3)])
+            after = min([await cost(typed, body) for _ in range(3)])
+            print(f"{name:<32} dict[str, Any] {before:6.1f} µs   model {after:6.1f} µs   ({after - before:+.1f} µs)")
+
+    print(f"reply serialisation, CPU per reply (best of 3 × {repeats}), {load()}")
+    asyncio.run(measure())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="sqlite,postgres")
@@ -310,7 +365,11 @@ def main() -> None:
     parser.add_argument("--fanout-backend", default="sqlite", help="'none': no fan-out run")
     parser.add_argument("--compare", type=Path, help="another checkout, whose server runs in turn with this one's")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each server (with --compare, alternating)")
+    parser.add_argument("--replies", action="store_true", help="only the reply models' serialisation cost (4.)")
     args = parser.parse_args()
+    if args.replies:
+        reply_costs()
+        return
     servers: list[tuple[str, Path | None]] = [("this checkout", None)]
     if args.compare:
         servers.insert(0, (str(args.compare.resolve()), args.compare.resolve()))
