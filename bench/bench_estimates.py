@@ -4,9 +4,10 @@ compares each ticket's estimate at issue with the wait it really had (issue → 
     .venv/bin/python bench/bench_estimates.py [--days 20] [--seed 1]
 
 A day: 09:00-17:00 with a lunch dip and a morning peak; walk-ins arrive as a Poisson process per
-queue; service times are log-normal per queue (median 4-12 min, some long cases); windows serve
-one, two or three queues (fifo and ordered); a few percent of tickets are green channel. Staff
-call the next ticket as soon as a window frees. The estimator starts each day from the queues'
+queue and hour; service times are log-normal per queue (median 4-15 min, spread 0.55); windows
+serve one, two or three queues (fifo and ordered); a few percent of tickets are green channel.
+Staff call the next ticket as soon as a window frees. The days are run by the what-if simulator
+(queue_server/simulation, docs/simulator.md), which drives the production engine. The estimator starts each day from the queues'
 configured default service times and learns from the day's finished services, as in a hall.
 Prints, per queue and overall: mean absolute error, median absolute error, bias (mean of
 estimate - actual) and the share of estimates within 5 and 10 minutes, over tickets that waited.
@@ -16,10 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import heapq
-import itertools
-import math
-import random
 import statistics
 import sys
 from pathlib import Path
@@ -28,7 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from queue_server.config import parse_config  # noqa: E402
 from queue_server.core import engine, views  # noqa: E402
-from queue_server.core.model import StaffRef  # noqa: E402
+from queue_server.core.model import Ticket  # noqa: E402
+from queue_server.simulation.behaviour import Duration, QueueBehaviour, Sampler, ServiceModel  # noqa: E402
+from queue_server.simulation.clock import US  # noqa: E402
+from queue_server.simulation.forecast import Forecast, generate  # noqa: E402
+from queue_server.simulation.plan import Plan, Span, WindowPlan  # noqa: E402
+from queue_server.simulation.simulator import simulate  # noqa: E402
 
 QUEUES = {  # id: (name, arrivals per hour at peak, median service minutes, default_service_s)
     "A": ("企业开办", 14, 12, 600),
@@ -61,70 +63,41 @@ def arrival_rate(queue: str, hour: float) -> float:
     return peak * shape / 3600  # per second
 
 
-def service_seconds(queue: str, rng: random.Random) -> float:
-    median = QUEUES[queue][2] * 60
-    return max(30.0, rng.lognormvariate(math.log(median), 0.55))
+def forecast() -> Forecast:
+    """Tickets per hour: the day's shape averaged over each hour (09:00-17:00)."""
+    rates = {
+        q: tuple(
+            sum(arrival_rate(q, h + m / 60) for m in range(60)) / 60 * 3600 if 9 <= h < 17 else 0.0 for h in range(24)
+        )
+        for q in QUEUES
+    }
+    return Forecast(rates, green_share=0.04)
 
 
-def simulate_day(day: dt.date, rng: random.Random) -> list[tuple[str, int, float]]:
-    """(queue, estimate at issue, actual wait) for each ticket called that day."""
+def model() -> ServiceModel:
+    """Log-normal services per queue (the given median, spread 0.55); staff call at once."""
+    return ServiceModel({q: QueueBehaviour(Duration(v[2] * 60.0, 0.55)) for q, v in QUEUES.items()})
+
+
+def simulate_day(day: dt.date, seed: int) -> list[tuple[str, int, float]]:
+    """(queue, estimate at issue, actual wait) for each ticket called that day: the day run by
+    the simulator (queue_server/simulation), the estimate read as the kiosk would right after
+    each ticket is issued."""
     hall = hall_config()
-    zone = hall.zone
-    start = dt.datetime.combine(day, dt.time(9, 0), zone)
-    end = dt.datetime.combine(day, dt.time(17, 0), zone)
-    state = engine.HallState(hall, day)
-    counter = itertools.count()
-    events: list[tuple[dt.datetime, int, str, str]] = []  # (time, tie, kind, payload)
-    for queue in QUEUES:  # Poisson arrivals by thinning
-        moment = start
-        while moment < end:
-            moment += dt.timedelta(seconds=rng.expovariate(QUEUES[queue][1] / 3600))
-            hour = moment.hour + moment.minute / 60
-            if moment < end and rng.random() < arrival_rate(queue, hour) / (QUEUES[queue][1] / 3600):
-                heapq.heappush(events, (moment, next(counter), "arrive", queue))
-    for window_id, _, _ in WINDOWS:
-        heapq.heappush(events, (start, next(counter), "free", window_id))
-    estimates: dict[str, tuple[str, int | None, dt.datetime]] = {}
-    results: list[tuple[str, int, float]] = []
-    staff = {w: StaffRef(f"s-{w}", w) for w, _, _ in WINDOWS}
-    idle: set[str] = set()
+    # Windows open at 09:00 and stay until the last citizen is served.
+    plan = Plan("all day", tuple(WindowPlan(w, (Span(9 * 3600, 24 * 3600 - 60),)) for w, _, _ in WINDOWS))
+    estimates: dict[str, int | None] = {}
 
-    def apply(change: engine.Change) -> engine.Change:
-        state.apply(change)
-        return change
+    def at_issue(state: engine.HallState, ticket: Ticket, now: dt.datetime) -> None:
+        estimates[ticket.id] = views.ticket_position(state, ticket, now)[1]
 
-    def try_call(window_id: str, now: dt.datetime) -> None:
-        called = apply(engine.call_next(state, window_id, now, staff[window_id])).result
-        if called is None:
-            idle.add(window_id)
-            return
-        idle.discard(window_id)
-        queue, estimate, issued = estimates.pop(called.id)
-        if estimate is not None:
-            results.append((queue, estimate, (now - issued).total_seconds()))
-        finish = now + dt.timedelta(seconds=service_seconds(called.queue, rng))
-        heapq.heappush(events, (finish, next(counter), "finish", called.id))
-
-    while events:
-        now, _, kind, payload = heapq.heappop(events)
-        if kind == "arrive":
-            ticket_id = f"t{next(counter)}"
-            green = rng.random() < 0.04
-            ticket = apply(engine.issue(state, engine.IssueRequest(ticket_id, payload, "walkin", green=green), now)).result
-            _, estimate = views.ticket_position(state, ticket, now)
-            estimates[ticket_id] = (payload, estimate, now)
-            for window_id in sorted(idle):
-                if payload in state.windows[window_id].queues:
-                    try_call(window_id, now)
-                    break
-        elif kind == "finish":
-            ticket = state.tickets[payload]
-            window_id = ticket.window
-            apply(engine.act(state, ticket, "finish", now))
-            try_call(window_id, now)
-        else:  # a window opens
-            try_call(payload, now)
-    return results
+    citizens = generate(forecast(), day, seed)
+    result = simulate(hall, plan, citizens, Sampler(model(), seed), on_issue=at_issue)
+    return [
+        (t.queue, estimates[t.ticket_id], t.wait_us / US)  # type: ignore[misc]
+        for t in result.tickets
+        if t.wait_us is not None and estimates.get(t.ticket_id) is not None
+    ]
 
 
 def report(label: str, rows: list[tuple[str, int, float]]) -> None:
@@ -148,11 +121,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
     rows: list[tuple[str, int, float]] = []
     first = dt.date(2026, 11, 2)
     for offset in range(args.days):
-        rows.extend(simulate_day(first + dt.timedelta(days=offset), rng))
+        rows.extend(simulate_day(first + dt.timedelta(days=offset), args.seed * 1000 + offset))
     print(f"{args.days} simulated days, seed {args.seed}: estimate at issue vs. actual wait (issue → call)")
     for queue, (name, *_rest) in QUEUES.items():
         report(f"{queue} {name}", [r for r in rows if r[0] == queue])

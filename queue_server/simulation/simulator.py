@@ -49,6 +49,9 @@ PROGRESS_EVERY = 4096  # events between two progress reports
 MIN_REST_US = 30 * US  # a live start: a service already longer than drawn still takes this long
 
 
+IssueWatcher = Callable[[engine.HallState, Ticket, dt.datetime], None]
+
+
 def sim_staff(hall: Hall, window_id: str) -> StaffRef:
     """The person the simulator signs in at a window (the same for every plan and recorder)."""
     window = hall.window(window_id)
@@ -188,11 +191,13 @@ def simulate(
     *,
     progress: Callable[[float], None] | None = None,
     start: LiveStart | None = None,
+    on_issue: IssueWatcher | None = None,
 ) -> SimResult:
     """Run the day (or the rest of it from `start`). Raises InputError (nothing run) for
-    arrivals the hall cannot take."""
+    arrivals the hall cannot take. `on_issue` sees the hall right after each ticket is issued
+    (bench/bench_estimates.py reads the estimate a kiosk would print)."""
     check_day(day, hall, start)
-    return _Run(hall_for_plan(hall, plan), plan, day, behaviour, progress, start).run()
+    return _Run(hall_for_plan(hall, plan), plan, day, behaviour, progress, start, on_issue).run()
 
 
 class _Run:
@@ -204,6 +209,7 @@ class _Run:
         behaviour: Behaviour,
         progress: Callable[[float], None] | None,
         start: LiveStart | None = None,
+        on_issue: IssueWatcher | None = None,
     ):
         self.hall = hall
         self.plan = plan
@@ -213,6 +219,7 @@ class _Run:
         self.base = midnight(day.date, hall.zone)
         self.last_us = DAY_S * US - 1  # the engine's day ends at midnight: nothing happens later
         self.start = start
+        self.on_issue = on_issue
         self.state = start.state if start is not None else engine.HallState(hall, day.date)
         self.turnaround = behaviour.turnaround_us()
         self.ids = [w.window for w in plan.windows]
@@ -461,6 +468,8 @@ class _Run:
             return
         self.numbers[ticket.id] = ticket.number
         self.touched.add(arrival.queue)
+        if self.on_issue is not None:
+            self.on_issue(self.state, ticket, now)
         patience = self.behaviour.patience_us(arrival)
         if patience is not None:
             self._push(at + patience, _TICKET, self.arrival_index[arrival.ticket_id] * 2, _ABANDON, arrival.ticket_id)
