@@ -18,10 +18,11 @@ from tests.support.servers import ServerProcess
 HALLS = 30
 
 
-def evaluation_extra(hall_id: str, upload_url: str | None) -> str:
+def evaluation_extra(hall_id: str, upload_url: str | None, timeout_s: int = 60) -> str:
     lines = [
         "[halls.evaluation]",
         'lead = "m01"',
+        f"evaluator_timeout_s = {timeout_s}",
         'leads_by_window = { W01 = "s01" }',
         "[[halls.devices]]",
         'id = "evaluator-W01"',
@@ -29,13 +30,14 @@ def evaluation_extra(hall_id: str, upload_url: str | None) -> str:
         f'token_sha256 = "{_sha(token_for(hall_id, "evaluator-W01"))}"',
     ]
     if upload_url:
-        lines[3:3] = ["[halls.evaluation.upload]", f'url = "{upload_url}"', 'mapping = "demo"', 'hmac_key = "test-key"',
+        lines[4:4] = ["[halls.evaluation.upload]", f'url = "{upload_url}"', 'mapping = "demo"', 'hmac_key = "test-key"',
                       "backoff_s = 0.2", "backoff_max_s = 1", "timeout_s = 2"]
     return "\n".join(lines)
 
 
-def write_halls(path: Path, hall_ids: list[str], upload_url: str | None) -> Path:
-    path.write_text("\n".join(hall_toml(h, extra=evaluation_extra(h, upload_url)) for h in hall_ids), encoding="utf-8")
+def write_halls(path: Path, hall_ids: list[str], upload_url: str | None, timeout_s: int = 60) -> Path:
+    text = "\n".join(hall_toml(h, extra=evaluation_extra(h, upload_url, timeout_s)) for h in hall_ids)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -718,6 +718,8 @@
         const target = extra ? (extra.window ? windowName(extra.window) : queueName(extra.queue)) : "";
         setNotice("done." + action, { number: updated.number, target }, "ok");
         ok = true;
+        // evaluated.js shows whether the citizen evaluated this service (好差评)
+        if (action === "finish") document.dispatchEvent(new CustomEvent("staff:finished", { detail: { id: updated.id, number: updated.number } }));
       } catch (err) {
         if (action === "transfer") throw err;
         setNotice(null, null, "error", errorText(err));
