@@ -64,6 +64,7 @@ class EvaluationTicketReply(Reply):
     served_at: Timestamp | None
     open_until: Timestamp | None = Field(description="the end of the working days it may be evaluated in")
     evaluated: bool
+    first_level: int | None = Field(description="the first evaluation's level, once given")
     followed_up: bool
     may_evaluate: bool
     may_follow_up: bool

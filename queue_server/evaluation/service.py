@@ -54,6 +54,7 @@ class Served:
     clerk_id: str | None
     clerk_name: str | None
     kinds: tuple[EvaluationKind, ...]  # evaluations stored so far
+    first_level: int | None = None  # the first evaluation's level
 
 
 def ticket_ref_from_link(link: str) -> tuple[str, str]:
@@ -88,7 +89,10 @@ def _kinds(conn: Connection, ticket_id: str) -> tuple[EvaluationKind, ...]:
 def _served(conn: Connection, hall: Hall, ticket: Ticket) -> Served:
     staff_id = _clerk(conn, hall.id, ticket)
     person = hall.person(staff_id) if staff_id else None
-    return Served(ticket, staff_id, person.name if person else None, _kinds(conn, ticket.id))
+    rows = conn.execute(select(evaluations.c.kind, evaluations.c.level).where(evaluations.c.ticket_id == ticket.id)).all()
+    first = next((r.level for r in rows if r.kind == EvaluationKind.FIRST), None)
+    kinds = tuple(EvaluationKind(r.kind) for r in rows)
+    return Served(ticket, staff_id, person.name if person else None, kinds, first)
 
 
 async def find(
@@ -156,6 +160,7 @@ def status(rt: Runtime, hall: Hall, served: Served) -> dict[str, Any]:
         "served_at": ticket.finished_at.isoformat() if ticket.finished_at else None,
         "open_until": until.isoformat() if until else None,
         "evaluated": EvaluationKind.FIRST in served.kinds,
+        "first_level": served.first_level,
         "followed_up": EvaluationKind.FOLLOWUP in served.kinds,
         "may_evaluate": may_first,
         "may_follow_up": may_followup,

@@ -108,6 +108,8 @@
     }
     const issued = ticket.issued_at ? new Date(ticket.issued_at) : null;
     $("meta").textContent = issued && !isNaN(issued) ? t("issued", issued.toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit" })) : "";
+    // evaluate.js turns the page into the evaluation form once the ticket is done (好差评)
+    document.dispatchEvent(new CustomEvent("phone:render", { detail: { ticket, lang } }));
   }
 
   function renderConn() {
