@@ -369,7 +369,7 @@ class Controller:
             return
         item_code = session.item.code if session.item else None
         green = session.green
-        phone = (session.identity or {}).get("phone")
+        phone = session.identity.phone if session.identity else None
         identity = session.id_session.token if session.id_session is not None else None
         session.channel = channel
         self.flow.busy = True

@@ -73,6 +73,15 @@ KEYPAD_PROMPTS = {
 GUIDE_CODE_MAX = 32
 
 
+@dataclass(frozen=True)
+class Typed:
+    """What the citizen typed, or a card gave, for identification: kept only until the server
+    answered, never logged, never shown whole."""
+
+    id_number: str = ""
+    phone: str = ""
+
+
 @dataclass
 class Session:
     """Everything one citizen's visit holds. Wiped whenever the kiosk goes home, so nothing a
@@ -82,7 +91,7 @@ class Session:
     item: Item | None = None
     green: bool = False
     channel: str = Channel.WALKIN
-    identity: dict[str, str] | None = None  # transient: {"id_number": …} or {"phone": …}; never logged
+    identity: Typed | None = None  # transient: what was typed or read, until the server answered
     id_purpose: str = "ticket"  # what identification is for: "ticket", "checkin" or "green"
     id_session: IdentitySession | None = None  # the server's masked answer
     id_advice: tuple[str, str] = ("", "")  # live advice while reading (face: "请眨眨眼")

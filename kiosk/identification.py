@@ -10,6 +10,7 @@ asks of the rest of the kiosk. Its buttons are in `actions()`."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,7 +21,7 @@ from hall_common.vocabulary import Channel, IdentifyMethod
 from .actions import Action
 from .api import ApiClient, ApiError
 from .devices import DeviceSet
-from .flow import PHONE_RE, Context, Flow, Screen, channel_options, nocard_options
+from .flow import PHONE_RE, Context, Flow, Screen, Typed, channel_options, nocard_options
 from .identity import RETYPE_CODES, TICKET_CHANNEL, encode_jpeg, face_fields, idcard_fields, sscard_fields
 from .jobs import Jobs
 from .replies import IdentitySession, SmsSent
@@ -152,33 +153,33 @@ class Identification:
             if not is_valid_id_number(text):
                 session.keypad_error = "checkin.id_invalid"
             else:
-                session.identity = {"id_number": text}
+                session.identity = Typed(id_number=text)
                 self.flow.open_keypad("nocard_phone")
         elif purpose == "nocard_phone":
             if text and not PHONE_RE.match(text):
                 session.keypad_error = "id.phone_invalid"
             else:
-                identity = session.identity or {}
+                identity = session.identity or Typed()
                 if text:
-                    session.identity = {**identity, "phone": text}
-                self._identify(IdentifyMethod.ID_NUMBER, {"id_number": identity.get("id_number", "")})
+                    session.identity = dataclasses.replace(identity, phone=text)
+                self._identify(IdentifyMethod.ID_NUMBER, {"id_number": identity.id_number})
         elif purpose == "face_id":
             if not is_valid_id_number(text):
                 session.keypad_error = "checkin.id_invalid"
             else:
-                session.identity = {"id_number": text}
+                session.identity = Typed(id_number=text)
                 self._start_face()
         elif purpose == "sms_phone":
             if not PHONE_RE.match(text):
                 session.keypad_error = "id.phone_invalid"
             else:
-                session.identity = {"phone": text}
+                session.identity = Typed(phone=text)
                 self._send_sms_code(text)
         elif purpose == "sms_code":
             if len(text) != 6 or not text.isdigit():
                 session.keypad_error = "id.sms.code_invalid"
             else:
-                self._identify(IdentifyMethod.SMS, {"phone": (session.identity or {}).get("phone", ""), "code": text})
+                self._identify(IdentifyMethod.SMS, {"phone": (session.identity or Typed()).phone, "code": text})
         else:
             return False
         return True
@@ -199,7 +200,7 @@ class Identification:
         self.jobs.run(lambda: self.api.send_sms_code(phone), sent, self._identify_failed)
 
     def sms_resend(self) -> None:
-        phone = (self.flow.session.identity or {}).get("phone")
+        phone = (self.flow.session.identity or Typed()).phone
         if phone:
             self._send_sms_code(phone)  # the code keypad opens again, empty, once it is sent
 
@@ -229,7 +230,7 @@ class Identification:
 
     def _card_read(self, method: IdentifyMethod, fields: dict[str, Any]) -> None:
         self.flow.touch(self.clock())
-        self.flow.session.identity = {"id_number": fields.get("id_number", "")}
+        self.flow.session.identity = Typed(id_number=str(fields.get("id_number", "")))
         self._identify(method, fields)
 
     def _card_wait_over(self) -> None:
@@ -274,7 +275,7 @@ class Identification:
         session.id_advice = (t("id.face.starting", "zh"), t("id.face.starting", "en"))
         self.flow.go(Screen.IDENTIFY)
         watch = FaceWatch(getattr(self.devices.camera, "grabber", None), self._capture,
-                          (session.identity or {}).get("id_number", ""), self.flow)
+                          (session.identity or Typed()).id_number, self.flow)
         self.waits.start("face", watch, seconds=FACE_LIMIT_S, every=0, found=self._face_taken,
                          timed_out=self._face_wait_over, failed=self._face_failed, finally_=watch.reset)
 
