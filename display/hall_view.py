@@ -116,7 +116,6 @@ class HallView(BoxLayout):
         self.unit = 10.8
         self._shape: tuple[int, int] | None = None
         self._cells: list[WindowCell] = []
-        self._blink = 0.0
 
         # Header: the hall's name, the connection mark, date and time.
         header = Panel(orientation="horizontal", bg=Palette.header, size_hint_y=0.09 / CACHED, padding=(24, 0))

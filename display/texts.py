@@ -38,7 +38,6 @@ NO_STAFF = "—"
 
 CONNECTING = "正在连接服务器…"
 CONNECTION_LOST = "连接中断 · 正在重连"
-CONNECTION_LOST_EN = "Connection lost, reconnecting"
 UNKNOWN_WINDOW = "未找到窗口 {window}"
 
 _WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")

@@ -89,11 +89,6 @@ def window_view(state: HallState, window: WindowState) -> dict[str, Any]:
     }
 
 
-def waiting_list(state: HallState, window: WindowState, now: dt.datetime) -> list[Ticket]:
-    """Every ticket waiting for this window, in the order it would call them."""
-    return call_order(window, state.waiting(), state.queue_calls, now)
-
-
 def waiting_page(
     state: HallState, window: WindowState, now: dt.datetime, limit: int
 ) -> tuple[list[Ticket], int]:

@@ -119,11 +119,6 @@ class LocalHub:
         subscribers.add(subscriber)
         return lambda: subscribers.discard(subscriber)
 
-    def subscriber_count(self, hall_id: str | None = None) -> int:
-        if hall_id is not None:
-            return len(self._subscribers.get(hall_id, ()))
-        return sum(len(s) for s in self._subscribers.values())
-
     # One process has nothing to listen to or catch up with.
     def start(self) -> None:
         pass

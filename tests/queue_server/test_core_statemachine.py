@@ -603,12 +603,13 @@ class HallMachine(RuleBasedStateMachine):
 
     @invariant()
     def waiting_lists_follow_the_reference(self) -> None:
-        """The staff console's list (views.waiting_list) is the order calls would take."""
+        """The staff console's list (views.waiting_page) is the order calls would take."""
         if self.model.day != self.now.astimezone(SHANGHAI).date():
             return  # the rollover has not happened yet; the list is of a day that is over
         for wid, mwindow in self.model.windows.items():
             window = self.state.windows[wid]
-            engine_order = [t.id for t in views.waiting_list(self.state, window, self.now)]
+            everyone, _ = views.waiting_page(self.state, window, self.now, len(self.state.tickets) + 1)
+            engine_order = [t.id for t in everyone]
             reference = ref_call_order(wid, mwindow, self.model.live(), self.now)
             assert engine_order == reference, wid
             # What call-next would pick now, window by window (busy or paused ones included).

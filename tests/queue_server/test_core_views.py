@@ -44,13 +44,18 @@ def test_the_issue_change_carries_the_new_tickets_position() -> None:
     assert change.ahead == 1
 
 
+def _waiting(state, window, now):  # type: ignore[no-untyped-def]
+    """Every ticket waiting for `window`, in calling order (the staff console's list, unpaged)."""
+    return views.waiting_page(state, window, now, len(state.tickets) + 1)[0]
+
+
 def test_waiting_lists_per_window() -> None:
     state = make_state(hall())
     a1 = issue(state, "A", at(9))
     b1 = issue(state, "B", at(9, 1))
     a2 = issue(state, "A", at(9, 2))
     b2 = issue(state, "B", at(9, 3), green=True)
-    lists = {wid: [t.number for t in views.waiting_list(state, w, at(9, 5))] for wid, w in state.windows.items()}
+    lists = {wid: [t.number for t in _waiting(state, w, at(9, 5))] for wid, w in state.windows.items()}
     assert lists == {
         "W1": ["B002", "A001", "B001", "A002"],  # fifo: green first, then by time
         "W2": ["B002", "B001", "A001", "A002"],  # ordered: B before A
@@ -60,8 +65,8 @@ def test_waiting_lists_per_window() -> None:
     assert [t.number for t in page] == ["B002", "A001"] and total == 4
     # A ticket sent to W3 by name shows only there.
     act(state, a1, "transfer", at(9, 6), to_queue="B", to_window="W3")
-    assert [t.number for t in views.waiting_list(state, state.windows["W1"], at(9, 6))] == ["B002", "B001", "A002"]
-    assert [t.number for t in views.waiting_list(state, state.windows["W3"], at(9, 6))] == ["B002", "A001", "B001"]
+    assert [t.number for t in _waiting(state, state.windows["W1"], at(9, 6))] == ["B002", "B001", "A002"]
+    assert [t.number for t in _waiting(state, state.windows["W3"], at(9, 6))] == ["B002", "A001", "B001"]
     assert {a2.id, b1.id, b2.id} <= set(state.tickets)
 
 
@@ -72,7 +77,7 @@ def test_waiting_list_places_a_requeued_ticket_where_it_would_be_called() -> Non
         issue(state, "A", at(9, minute))
     act(state, call(state, "W1", at(9, 4)), "skip", at(9, 5))
     act(state, first, "requeue", at(9, 6))
-    order = [t.number for t in views.waiting_list(state, state.windows["W1"], at(9, 7))]
+    order = [t.number for t in _waiting(state, state.windows["W1"], at(9, 7))]
     assert order == ["A002", "A003", "A001", "A004"]
     page, total = views.waiting_page(state, state.windows["W1"], at(9, 7), 3)
     assert [t.number for t in page] == order[:3] and total == 4
