@@ -7,6 +7,7 @@ and passes the monotonic time it wants highlights measured with. Views only read
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,7 +200,7 @@ def _day(message: dict[str, Any], seq: int, now: float) -> DayEvent:
     return DayEvent(seq, _text(message, "service_day"))
 
 
-_PARSERS = {
+_PARSERS: dict[EventType, Callable[[dict[str, Any], int, float], Message]] = {
     EventType.SNAPSHOT: _snapshot,
     EventType.CALL: _call,
     EventType.TICKET: _ticket,

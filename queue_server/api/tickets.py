@@ -187,7 +187,8 @@ def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
             return {key: inline(value) for key, value in node.items()}
         return [inline(value) for value in node] if isinstance(node, list) else node
 
-    return inline(schema)
+    inlined: dict[str, Any] = inline(schema)
+    return inlined
 
 
 # The body is parsed in the route (the ticket's 404 and 403 come first), so it is documented here.
