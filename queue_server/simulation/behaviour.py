@@ -29,17 +29,32 @@ DEFAULT_SIGMA = 0.5  # spread of a log-normal service time when history does not
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Duration:
-    """A log-normal duration: half the cases take less than `median_s`; `sigma` is the spread
-    of its logarithm (0.5: the slowest tenth take over 1.9 × the median)."""
+    """A duration: log-normal (half the cases take less than `median_s`; `sigma` is the spread of
+    its logarithm, 0.5: the slowest tenth take over 1.9 × the median), or, when history gave
+    enough cases, as they were: `quantiles_s` at even steps from the fastest to the slowest,
+    drawn between by straight lines (a long tail of hard cases stays a long tail)."""
 
     median_s: float
     sigma: float = DEFAULT_SIGMA
+    quantiles_s: tuple[float, ...] = ()
 
     def sample_us(self, rng: random.Random) -> int:
-        seconds = self.median_s * math.exp(self.sigma * rng.gauss(0.0, 1.0)) if self.sigma else self.median_s
+        if self.quantiles_s:
+            steps = len(self.quantiles_s) - 1
+            position = rng.random() * steps
+            index = min(int(position), steps - 1)
+            low, high = self.quantiles_s[index], self.quantiles_s[index + 1]
+            seconds = low + (high - low) * (position - index)
+        elif self.sigma:
+            seconds = self.median_s * math.exp(self.sigma * rng.gauss(0.0, 1.0))
+        else:
+            seconds = self.median_s
         return int(min(max(seconds, MIN_DURATION_S), MAX_DURATION_S) * US)
 
     def mean_s(self) -> float:
+        if self.quantiles_s:
+            q = self.quantiles_s
+            return sum(a + b for a, b in zip(q, q[1:])) / (2 * (len(q) - 1))
         return self.median_s * math.exp(self.sigma**2 / 2)
 
 
@@ -182,8 +197,11 @@ def _weighted(choices: tuple[tuple[str, float], ...], draw: float) -> str:
 # -- documents (the model file `simulate learn` writes) ---------------------------------------------
 
 
-def _duration_document(duration: Duration) -> dict[str, float]:
-    return {"median_s": round(duration.median_s, 1), "sigma": round(duration.sigma, 3)}
+def _duration_document(duration: Duration) -> dict[str, Any]:
+    document: dict[str, Any] = {"median_s": round(duration.median_s, 1), "sigma": round(duration.sigma, 3)}
+    if duration.quantiles_s:
+        document["quantiles_s"] = [round(q, 1) for q in duration.quantiles_s]
+    return document
 
 
 def _behaviour_document(behaviour: QueueBehaviour) -> dict[str, Any]:
@@ -247,8 +265,8 @@ def _number(value: object) -> bool:
 
 
 def _parse_duration(check: Collector, path: tuple[str, ...], value: object) -> Duration | None:
-    if not isinstance(value, Mapping) or set(value) - {"median_s", "sigma"} or "median_s" not in value:
-        check.add(path, "a duration { median_s = …, sigma = … }")
+    if not isinstance(value, Mapping) or set(value) - {"median_s", "sigma", "quantiles_s"} or "median_s" not in value:
+        check.add(path, "a duration { median_s = …, sigma = … } (and quantiles_s)")
         return None
     median, sigma = value["median_s"], value.get("sigma", DEFAULT_SIGMA)
     if not _number(median) or not MIN_DURATION_S <= median <= MAX_DURATION_S:
@@ -257,7 +275,15 @@ def _parse_duration(check: Collector, path: tuple[str, ...], value: object) -> D
     if not _number(sigma) or not 0 <= sigma <= 3:
         check.add(path + ("sigma",), "a spread from 0 to 3")
         return None
-    return Duration(float(median), float(sigma))
+    quantiles = value.get("quantiles_s", [])
+    if not isinstance(quantiles, list) or (quantiles and not (
+        2 <= len(quantiles) <= 101
+        and all(_number(q) and MIN_DURATION_S <= q <= MAX_DURATION_S for q in quantiles)
+        and quantiles == sorted(quantiles)
+    )):
+        check.add(path + ("quantiles_s",), "2 to 101 durations in seconds (5 s to 4 h), from the fastest up")
+        return None
+    return Duration(float(median), float(sigma), tuple(float(q) for q in quantiles))
 
 
 def _parse_behaviour(check: Collector, path: tuple[str, ...], value: object, hall: Hall) -> QueueBehaviour | None:

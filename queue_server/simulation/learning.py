@@ -1,20 +1,22 @@
 """Learning the model and the forecast from recorded days.
 
-- Service times: a log-normal per queue (the mean and spread of the logarithms of its recorded
-  services, call → finish, as the estimates count them), and per item once an item has
-  `ITEM_MIN_SAMPLES` of its own; a queue with fewer than `QUEUE_MIN_SAMPLES` keeps its
-  configured default.
+- Service times: per queue its recorded services (call → finish, as the estimates count them)
+  as they were (41 quantiles) once it has `EMPIRICAL_MIN_SAMPLES`, a log-normal through them
+  before; per item once an item has `ITEM_MIN_SAMPLES` of its own; a queue with fewer than
+  `QUEUE_MIN_SAMPLES` keeps its configured default.
 - Skips (过号), requeues, transfers, cancels at the window: their shares of the calls and their
   durations; citizens leaving before being called: their share of the tickets and how long they
   had waited.
 - Staff turnaround: the median gap between a window's visit ending and its next call, when the
   next citizen was already waiting (gaps over `TURNAROUND_MAX_S` are breaks, not turnarounds).
-- The forecast: each queue's mean tickets per hour over the days, the green and reservation
-  shares, each queue's item mix.
+- The forecast: each queue's mean tickets per hour over the days (per open minute: an hour the
+  hall issued for only half of counts its citizens twice over that half), the green and
+  reservation shares, each queue's item mix.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 from collections import Counter
@@ -23,9 +25,10 @@ from collections.abc import Sequence
 from hall_common.vocabulary import Channel
 
 from ..config import Hall
+from ..core import hours as hours_rules
 from ..core.estimates import MAX_DURATION_S, MIN_DURATION_S
 from .behaviour import DEFAULT_SIGMA, Duration, QueueBehaviour, ServiceModel, config_model
-from .clock import US
+from .clock import US, midnight
 from .day import VisitEnd
 from .forecast import Forecast
 from .record import RecordedDay, RecordedVisit
@@ -33,15 +36,28 @@ from .record import RecordedDay, RecordedVisit
 QUEUE_MIN_SAMPLES = 8
 ITEM_MIN_SAMPLES = 30
 TURNAROUND_MAX_S = 300.0
+EMPIRICAL_MIN_SAMPLES = 40
+QUANTILES = 41  # every 2.5 %
 
 
 def fit(seconds: Sequence[float], default: Duration) -> Duration:
-    """A log-normal through the samples (5 s to 4 h); `default` with fewer than 3."""
-    kept = [s for s in seconds if MIN_DURATION_S <= s <= MAX_DURATION_S]
+    """The samples (5 s to 4 h) as they were, in `QUANTILES` quantiles, once there are
+    `EMPIRICAL_MIN_SAMPLES`; a log-normal through them below that; `default` with fewer than 3."""
+    kept = sorted(s for s in seconds if MIN_DURATION_S <= s <= MAX_DURATION_S)
     if len(kept) < 3:
         return default
     logs = [math.log(s) for s in kept]
-    return Duration(math.exp(statistics.fmean(logs)), statistics.pstdev(logs) or 0.0)
+    median, sigma = math.exp(statistics.fmean(logs)), statistics.pstdev(logs) or 0.0
+    if len(kept) < EMPIRICAL_MIN_SAMPLES:
+        return Duration(median, sigma)
+    steps = QUANTILES - 1
+    quantiles = []
+    for step in range(QUANTILES):
+        position = step * (len(kept) - 1) / steps
+        low = int(position)
+        high = min(low + 1, len(kept) - 1)
+        quantiles.append(kept[low] + (kept[high] - kept[low]) * (position - low))
+    return Duration(median, sigma, tuple(quantiles))
 
 
 def _seconds(visits: Sequence[RecordedVisit]) -> list[float]:
@@ -119,6 +135,21 @@ def turnaround_s(days: Sequence[RecordedDay]) -> float:
     return statistics.median(gaps) if gaps else 0.0
 
 
+def open_shares(hall: Hall, date: dt.date) -> list[float]:
+    """For each hour of `date`, the share of its minutes the hall issued walk-in tickets."""
+    if hall.hours is None:
+        return [1.0] * 24
+    base = midnight(date, hall.zone)
+    shares = []
+    for hour in range(24):
+        minutes = sum(
+            hours_rules.is_open(hall.hours, base + dt.timedelta(hours=hour, minutes=m, seconds=30), hall.zone)
+            for m in range(60)
+        )
+        shares.append(minutes / 60)
+    return shares
+
+
 def learn_forecast(days: Sequence[RecordedDay], hall: Hall) -> Forecast:
     if not days:
         raise ValueError("no recorded days to learn a forecast from")
@@ -134,7 +165,18 @@ def learn_forecast(days: Sequence[RecordedDay], hall: Hall) -> Forecast:
             reserved += arrival.channel == Channel.RESERVATION.value
             if arrival.item_code:
                 items.setdefault(arrival.queue, Counter())[arrival.item_code] += 1
-    rates = {q: tuple(c / len(days) for c in hours) for q, hours in counts.items() if any(hours)}
+    # An hour the hall issued tickets for only part of (it stops 30 minutes before a session
+    # ends, say) saw its citizens in that part: its rate is theirs over the open minutes, so a
+    # forecast day refuses the ones who come after, as the hall did.
+    open_hours = [0.0] * 24
+    for day in days:
+        for hour, share in enumerate(open_shares(hall, day.date)):
+            open_hours[hour] += share
+    rates = {
+        q: tuple(c / open_hours[h] if open_hours[h] else c / len(days) for h, c in enumerate(hours))
+        for q, hours in counts.items()
+        if any(hours)
+    }
     per_queue = {q: sum(hours) for q, hours in counts.items()}
     mixes = {
         q: tuple((code, n / per_queue[q]) for code, n in sorted(mix.items()) if hall.item(code) is not None)

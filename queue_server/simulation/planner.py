@@ -1,19 +1,23 @@
-"""The planner: given a day (a forecast's arrivals), the model, a plan and the staff available,
-suggest window moves that bring every queue's p90 wait under a target, one at a time, each
-explained in one line.
+"""The planner: given a few days drawn from a forecast, the model, a plan and the staff
+available, suggest window moves that bring every queue's p90 wait under a target, one at a time,
+each explained in one line.
 
-Each round looks at the queue furthest over the target and the hours it is over (from an hour
-before the first to an hour after the last, within the plan's day), and tries, on the same
-citizens and the same seed (so only the plan differs):
+A plan is judged on all the days at once (each figure the mean over them), the same citizens
+and the same draws for every plan, so only the plan differs and one day's luck does not decide.
+Each round looks at the queue furthest over the target (in citizen-minutes: a queue of 200 over
+by ten minutes weighs more than one of ten over by an hour) and the hours it is over (from an hour
+before the first to an hour after the last, within the plan's day), and tries:
 - a tidal move (潮汐窗口): a window whose own queues are under the target serves the queue
   for those hours, either only it or it first (`ordered`), then goes back to what it served;
 - opening a window the plan leaves closed, for those hours, when a person is free then
   (the staff available minus the windows already staffed);
 - extended hours (延时服务): an hour more at the windows serving a queue that left citizens
   unserved at closing, when a person is free.
-The candidate that lowers the shortfall most is kept (the sum over queues of p90 above the target,
-plus a minute for each citizen not served); the rounds stop when every queue is under the target,
-nothing helps, or after `max_suggestions`.
+Windows tagged special or green in the configuration (办不成事反映, 帮办代办, help desks, the
+green-channel window) keep their duty: they are never moved or opened.
+The candidate that lowers the shortfall most is kept (over the queues, the tickets issued times
+the p90 above the target, plus half an hour for each citizen not served); the rounds stop when
+every queue is under the target, nothing helps, or after `max_suggestions`.
 """
 
 from __future__ import annotations
@@ -26,17 +30,18 @@ from .behaviour import Sampler, ServiceModel
 from .clock import format_time
 from .day import Day
 from .plan import Move, Plan, Span, WindowPlan
-from .report import Report, report
+from .report import QueueRow, Report, mean_report, report
 from .simulator import simulate
 
-UNSERVED_PENALTY_S = 60.0  # each citizen not served counts as a minute over the target
+UNSERVED_PENALTY_S = 1800.0  # each citizen not served counts as half an hour over the target
 DONOR_HEADROOM = 1.0  # a window may be moved when its own queues wait under the target
 MAX_DONORS = 4
 MAX_OPENINGS = 3
 EXTENSION_S = 3600
+DEDICATED_TAGS = {"special", "green"}
 WORST_QUEUES_TRIED = 3  # when nothing helps the worst queue, the next ones are tried
 
-Evaluate = Callable[[Sequence[Plan]], list[Report]]
+Evaluate = Callable[[Sequence[Plan]], list[Report]]  # each plan's report, the mean over the days
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,7 +61,7 @@ class Effect:
     @property
     def size(self) -> float:
         p90 = abs((self.p90_before_s or 0) - (self.p90_after_s or 0))
-        return p90 + abs(self.unserved_before - self.unserved_after) * UNSERVED_PENALTY_S
+        return p90 + abs(self.unserved_before - self.unserved_after) * 60
 
     def text_zh(self, name: str) -> str:
         text = f"{name} p90 {_minutes(self.p90_before_s)}→{_minutes(self.p90_after_s)} 分钟"
@@ -97,17 +102,28 @@ class Advice:
         return not over_target(self.after, self.target_p90_s)
 
 
+def excess(row: QueueRow, target_s: float) -> float:
+    """Citizen-seconds over the target: tickets × p90 above it, plus the citizens not served."""
+    return row.issued * max(0.0, (row.waits.p90_s or 0.0) - target_s) + row.unserved * UNSERVED_PENALTY_S
+
+
 def shortfall(rep: Report, target_s: float) -> float:
-    return sum(max(0.0, (q.waits.p90_s or 0.0) - target_s) + q.unserved * UNSERVED_PENALTY_S for q in rep.queues)
+    return sum(excess(q, target_s) for q in rep.queues)
 
 
 def over_target(rep: Report, target_s: float) -> list[str]:
     return [q.queue for q in rep.queues if (q.waits.p90_s or 0.0) > target_s or q.unserved]
 
 
-def serial_evaluator(hall: Hall, day: Day, model: ServiceModel, seed: int) -> Evaluate:
+def judge(hall: Hall, plan: Plan, days: Sequence[Day], model: ServiceModel, seed: int) -> Report:
+    """The plan on every day (day k drawn with seed + k), as one mean report."""
+    reports = [report(simulate(hall, plan, day, Sampler(model, seed + k)), hall) for k, day in enumerate(days)]
+    return mean_report(reports, f"mean of {len(days)} days" if len(days) > 1 else reports[0].source)
+
+
+def serial_evaluator(hall: Hall, days: Sequence[Day], model: ServiceModel, seed: int) -> Evaluate:
     def evaluate(plans: Sequence[Plan]) -> list[Report]:
-        return [report(simulate(hall, plan, day, Sampler(model, seed)), hall) for plan in plans]
+        return [judge(hall, plan, days, model, seed) for plan in plans]
 
     return evaluate
 
@@ -115,7 +131,7 @@ def serial_evaluator(hall: Hall, day: Day, model: ServiceModel, seed: int) -> Ev
 def advise(
     hall: Hall,
     plan: Plan,
-    day: Day,
+    days: Sequence[Day],
     model: ServiceModel,
     seed: int,
     *,
@@ -124,7 +140,7 @@ def advise(
     max_suggestions: int = 8,
     evaluate: Evaluate | None = None,
 ) -> Advice:
-    evaluate = evaluate or serial_evaluator(hall, day, model, seed)
+    evaluate = evaluate or serial_evaluator(hall, days, model, seed)
     before = evaluate([plan])[0]
     current, current_report = plan, before
     suggestions: list[Suggestion] = []
@@ -145,12 +161,9 @@ def _best_step(
 ) -> tuple[Candidate, Report] | None:
     """The best candidate for the queue furthest over the target that any candidate helps (the
     next queues are tried when nothing helps the worst); None when nothing helps."""
-    excess = sorted(
-        ((max(0.0, (q.waits.p90_s or 0.0) - target_s) + q.unserved * UNSERVED_PENALTY_S, q.queue) for q in rep.queues),
-        reverse=True,
-    )
+    worst = sorted(((excess(q, target_s), q.queue) for q in rep.queues), reverse=True)
     score = shortfall(rep, target_s)
-    for _, queue in [e for e in excess if e[0] > 0][:WORST_QUEUES_TRIED]:
+    for _, queue in [e for e in worst if e[0] > 0][:WORST_QUEUES_TRIED]:
         candidates = _candidates(hall, plan, rep, queue, target_s, staff)
         if not candidates:
             continue
@@ -183,7 +196,8 @@ def _candidates(hall: Hall, plan: Plan, rep: Report, queue: str, target_s: float
     for window in plan.windows:
         queues = _queues_at(hall, window, span.start)
         if (
-            queue not in queues[:1]
+            not _dedicated(hall, window.window)
+            and queue not in queues[:1]
             and all(q in comfortable for q in queues if q != queue)
             and _staffed_through(window, span)
             and not any(span.start < m.at < span.end for m in window.moves)
@@ -196,7 +210,7 @@ def _candidates(hall: Hall, plan: Plan, rep: Report, queue: str, target_s: float
             moved = _with_moves(window, span, after, policy, queues, _policy_at(hall, window, span.start))
             found.append((plan.replace_window(moved), "move", window.window, span, queues, after))
     if _busiest(plan, span) < staff:
-        closed = [w for w in hall.windows if plan.window(w.id) is None]
+        closed = [w for w in hall.windows if plan.window(w.id) is None and not _dedicated(hall, w.id)]
         closed.sort(key=lambda w: (queue not in w.queues, "tidal" not in w.tags and "comprehensive" not in w.tags, w.id))
         for configured in closed[:MAX_OPENINGS]:
             # The queue first; what the window is configured for after it (a hand for them too).
@@ -215,6 +229,13 @@ def _candidates(hall: Hall, plan: Plan, rep: Report, queue: str, target_s: float
                 queues = _queues_at(hall, window, last.end - 1)
                 found.append((plan.replace_window(extended), "extend", window.window, span_added, queues, queues))
     return found
+
+
+def _dedicated(hall: Hall, window_id: str) -> bool:
+    """Special desks (办不成事反映, 帮办代办, help desks) and the green-channel window keep their
+    duty: the planner neither moves nor opens them."""
+    configured = hall.window(window_id)
+    return configured is not None and bool(DEDICATED_TAGS & set(configured.tags))
 
 
 def _queues_at(hall: Hall, window: WindowPlan, second: int) -> tuple[str, ...]:

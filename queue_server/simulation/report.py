@@ -236,6 +236,59 @@ def report(result: SimResult, hall: Hall) -> Report:
     )
 
 
+# -- several days ------------------------------------------------------------------------------
+
+
+def mean_report(reports: Sequence[Report], source: str) -> Report:
+    """Several days under one plan as one: each figure the mean of the days' (the planner judges
+    a plan on a few days, not on one day's luck)."""
+    if len(reports) == 1:
+        return reports[0]
+    first = reports[0]
+
+    def mean(values: Iterable[float | None]) -> float | None:
+        kept = [v for v in values if v is not None]
+        return sum(kept) / len(kept) if kept else None
+
+    def waits(rows: Sequence[Waits]) -> Waits:
+        return Waits(round(sum(w.count for w in rows) / len(rows)), mean(w.p50_s for w in rows),
+                     mean(w.p90_s for w in rows), mean(w.max_s for w in rows), mean(w.mean_s for w in rows))
+
+    def queue_row(rows: Sequence[QueueRow]) -> QueueRow:
+        n = len(reports)
+        return QueueRow(rows[0].queue, rows[0].name, round(sum(r.issued for r in rows) / n),
+                        round(sum(r.refused for r in rows) / n), waits([r.waits for r in rows]),
+                        round(sum(r.unserved for r in rows) / n), round(sum(r.left for r in rows) / n))
+
+    queues = sorted({q.queue for r in reports for q in r.queues}, key=lambda q: [x.queue for x in first.queues].index(q)
+                    if q in [x.queue for x in first.queues] else 999)
+    queue_rows = tuple(
+        queue_row([next((q for q in r.queues if q.queue == queue), _empty(queue)) for r in reports]) for queue in queues
+    )
+    cells = sorted({(h.queue, h.hour) for r in reports for h in r.hours})
+    hour_rows = []
+    for queue, hour in cells:
+        rows = [next((h for h in r.hours if (h.queue, h.hour) == (queue, hour)), None) for r in reports]
+        present = [h for h in rows if h is not None]
+        n = len(reports)
+        hour_rows.append(HourRow(queue, hour, round(sum(h.issued for h in present) / n), waits([h.waits for h in present]),
+                                 round(sum(h.unserved for h in present) / n),
+                                 round(sum(h.waiting_peak for h in present) / n),
+                                 round(sum(h.waiting_at_end for h in present) / n)))
+    windows = tuple(
+        WindowRow(w.window, w.name, w.staffed_s, round(sum(r.windows[i].busy_s for r in reports) / len(reports)),
+                  round(sum(r.windows[i].overtime_s for r in reports) / len(reports)),
+                  round(sum(r.windows[i].calls for r in reports) / len(reports)))
+        for i, w in enumerate(first.windows)
+    )
+    return Report(first.plan, first.date, source, first.opens, first.closes,
+                  queue_row([r.total for r in reports]), queue_rows, tuple(hour_rows), windows)
+
+
+def _empty(queue: str) -> QueueRow:
+    return QueueRow(queue, queue, 0, 0, Waits(0, None, None, None, None), 0, 0)
+
+
 # -- comparing plans ---------------------------------------------------------------------------
 
 

@@ -35,7 +35,7 @@ def plan_of(hall: Hall, windows: list[dict]) -> Plan:
 def test_a_window_with_slack_is_moved_to_the_queue_over_the_target(hall: Hall) -> None:
     plan = plan_of(hall, [{"id": "W01", "queues": ["A"]}, {"id": "W03"}, {"id": "W04", "queues": ["C"]}])
     day = morning(hall, {"A": {"09": 20, "10": 20}, "C": {"09": 4, "10": 4}})
-    advice = advise(hall, plan, day, config_model(hall), 3, target_p90_s=TARGET_S, staff=3)
+    advice = advise(hall, plan, [day], config_model(hall), 3, target_p90_s=TARGET_S, staff=3)
     assert advice.before.queue("A").waits.p90_s > TARGET_S
     assert advice.met and advice.after.queue("A").waits.p90_s <= TARGET_S
     (move,) = advice.suggestions
@@ -49,9 +49,9 @@ def test_a_window_with_slack_is_moved_to_the_queue_over_the_target(hall: Hall) -
 def test_a_window_is_opened_only_when_someone_is_free_to_staff_it(hall: Hall) -> None:
     plan = plan_of(hall, [{"id": "W01", "queues": ["A"]}])
     day = morning(hall, {"A": {"09": 18, "10": 18}})
-    nobody_free = advise(hall, plan, day, config_model(hall), 3, target_p90_s=TARGET_S, staff=1)
+    nobody_free = advise(hall, plan, [day], config_model(hall), 3, target_p90_s=TARGET_S, staff=1)
     assert nobody_free.suggestions == () and not nobody_free.met
-    one_free = advise(hall, plan, day, config_model(hall), 3, target_p90_s=TARGET_S, staff=2)
+    one_free = advise(hall, plan, [day], config_model(hall), 3, target_p90_s=TARGET_S, staff=2)
     first = one_free.suggestions[0]
     assert first.kind == "open" and first.queues_after[0] == "A"
     assert "该时段空闲人员 1 人" in first.text_zh and "(1 staff free then)" in first.text_en
@@ -62,7 +62,7 @@ def test_a_window_is_opened_only_when_someone_is_free_to_staff_it(hall: Hall) ->
 def test_a_plan_that_meets_the_target_is_left_alone(hall: Hall) -> None:
     plan = plan_of(hall, [{"id": "W01"}, {"id": "W02"}, {"id": "W03"}])
     day = morning(hall, {"A": {"09": 3}, "B": {"09": 3}, "C": {"10": 2}})
-    advice = advise(hall, plan, day, config_model(hall), 3, target_p90_s=TARGET_S, staff=3)
+    advice = advise(hall, plan, [day], config_model(hall), 3, target_p90_s=TARGET_S, staff=3)
     assert advice.met and advice.suggestions == () and advice.plan == plan
 
 
@@ -70,10 +70,10 @@ def test_the_advice_is_the_same_every_time_and_with_two_processes(hall: Hall) ->
     plan = plan_of(hall, [{"id": "W01", "queues": ["A"]}, {"id": "W02", "queues": ["B"]}, {"id": "W03"}])
     day = morning(hall, {"A": {"09": 16, "10": 14}, "B": {"09": 12}, "C": {"09": 3}}, seed=8)
     model = config_model(hall)
-    first = advise(hall, plan, day, model, 8, target_p90_s=TARGET_S, staff=4)
-    again = advise(hall, plan, day, model, 8, target_p90_s=TARGET_S, staff=4)
+    first = advise(hall, plan, [day], model, 8, target_p90_s=TARGET_S, staff=4)
+    again = advise(hall, plan, [day], model, 8, target_p90_s=TARGET_S, staff=4)
     with PlanPool(hall, day, model, 8, workers=2) as pool:
-        parallel = advise(hall, plan, day, model, 8, target_p90_s=TARGET_S, staff=4, evaluate=pool.evaluate)
+        parallel = advise(hall, plan, [day], model, 8, target_p90_s=TARGET_S, staff=4, evaluate=pool.evaluate)
     assert first.suggestions and first == again == parallel
 
 

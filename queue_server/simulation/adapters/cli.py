@@ -58,6 +58,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     plan.add_argument("--staff", type=int, required=True, help="people available to staff windows")
     plan.add_argument("--target-p90", type=float, required=True, help="minutes")
     plan.add_argument("--max-suggestions", type=int, default=8)
+    plan.add_argument("--days-judged", type=int, default=3, help="forecast days each plan is judged on (seeds seed, seed+1, …)")
     plan.add_argument("--out", help="write the improved plan here (TOML or JSON)")
     plan.add_argument("--workers", type=int, default=2, help="processes (at most 2)")
     day_inputs(plan)
@@ -167,9 +168,8 @@ def _model(args: argparse.Namespace, hall: Any) -> Any:
 def _day_and_people(args: argparse.Namespace, hall: Any, date: dt.date, model: Any) -> tuple[Any, Any]:
     """The citizens (from the forecast, or a recorded day) and how they behave (drawn from the
     model, or as recorded)."""
-    from ..adapters import files
     from ..behaviour import Sampler
-    from ..forecast import generate, parse_forecast
+    from ..forecast import generate
     from ..problems import InputError, Problem
 
     if args.replay_day:
@@ -179,12 +179,21 @@ def _day_and_people(args: argparse.Namespace, hall: Any, date: dt.date, model: A
         if not recorded.tickets:
             raise InputError("--replay-day", [Problem("", f"no tickets recorded on {args.replay_day}: an empty day")])
         return recorded.day(), recorded.replay(Sampler(model, args.seed))
+    return generate(_forecast(args, hall), date, args.seed), Sampler(model, args.seed)
+
+
+def _forecast(args: argparse.Namespace, hall: Any) -> Any:
+    """The --forecast file, times --scale."""
+    from ..adapters import files
+    from ..forecast import parse_forecast
+    from ..problems import InputError, Problem
+
     if not args.forecast:
         raise InputError("the day", [Problem("--forecast", "give a --forecast, or --database with --replay-day")])
     forecast = files.read(args.forecast, parse_forecast, hall)
     if not 0 < args.scale <= 10:
         raise InputError("--scale", [Problem("--scale", "a factor above 0, at most 10")])
-    return generate(forecast.scaled(args.scale), date, args.seed), Sampler(model, args.seed)
+    return forecast.scaled(args.scale)
 
 
 def _load_days(url: str, hall: Any, days: list[dt.date] | None) -> list[Any]:
@@ -270,7 +279,7 @@ def _compare(args: argparse.Namespace, config: Any, hall: Any) -> int:
 def _advise(args: argparse.Namespace, config: Any, hall: Any) -> int:
     from ..adapters import files, output
     from ..adapters.pool import PlanPool
-    from ..behaviour import Replay
+    from ..forecast import generate
     from ..planner import advise, serial_evaluator
     from ..problems import InputError, Problem
 
@@ -278,17 +287,20 @@ def _advise(args: argparse.Namespace, config: Any, hall: Any) -> int:
         raise InputError("--target-p90", [Problem("--target-p90", "minutes, above 0 and at most 600")])
     if not 1 <= args.staff <= 10_000:
         raise InputError("--staff", [Problem("--staff", "people, from 1")])
+    if args.replay_day:
+        raise InputError("plan", [Problem("--replay-day", "the planner works on a forecast (--forecast)")])
+    if not 1 <= args.days_judged <= 10:
+        raise InputError("--days-judged", [Problem("--days-judged", "from 1 to 10 days")])
     date = _date(args, hall)
     plan = _plan(args.plan, hall, date)
     model = _model(args, hall)
-    day, people = _day_and_people(args, hall, date, model)
-    if isinstance(people, Replay):
-        raise InputError("plan", [Problem("--replay-day", "the planner works on a forecast (--forecast)")])
+    forecast = _forecast(args, hall)
+    days = [generate(forecast, date, args.seed + k) for k in range(args.days_judged)]
     progress = _Progress("planning", args.quiet)
-    with PlanPool(hall, day, model, args.seed, workers=args.workers) as pool:
-        evaluate = pool.evaluate if pool.workers > 1 else serial_evaluator(hall, day, model, args.seed)
+    with PlanPool(hall, days, model, args.seed, workers=args.workers) as pool:
+        evaluate = pool.evaluate if pool.workers > 1 else serial_evaluator(hall, days, model, args.seed)
         advice = advise(
-            hall, plan, day, model, args.seed, target_p90_s=int(args.target_p90 * 60), staff=args.staff,
+            hall, plan, days, model, args.seed, target_p90_s=int(args.target_p90 * 60), staff=args.staff,
             max_suggestions=args.max_suggestions, evaluate=evaluate,
         )
     progress.done()

@@ -28,6 +28,7 @@ from .output import advice_document
 
 MAX_WAITING = 2  # jobs queued behind the running one; more are refused (429)
 TIMEOUT_S = 180.0
+JUDGED_DAYS = 3  # the planner judges each plan on this many forecast days
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,8 +81,10 @@ def execute(job: Job) -> dict[str, Any]:
         reports.append(report(simulate(hall, plan, day, people, start=start), hall))
     advice = None
     if job.advise is not None:
+        assert forecast is not None  # the planner works on forecast days (checked by the route)
+        days = [day] + [generate(forecast, job.date, job.seed + k) for k in range(1, JUDGED_DAYS)]
         advice = advise(
-            hall, job.plans[0], day, model, job.seed, target_p90_s=job.advise.target_p90_s,
+            hall, job.plans[0], days, model, job.seed, target_p90_s=job.advise.target_p90_s,
             staff=job.advise.staff, max_suggestions=job.advise.max_suggestions,
         )
     return {

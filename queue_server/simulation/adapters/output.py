@@ -90,7 +90,8 @@ def render_comparison(comparison: Comparison) -> str:
 
 def render_advice(advice: Advice) -> str:
     target = advice.target_p90_s / 60
-    lines = [f"target: every queue's p90 wait under {target:.0f} min, {advice.staff} staff available"]
+    lines = [f"target: every queue's p90 wait under {target:.0f} min, {advice.staff} staff available "
+             f"(figures: {advice.before.source})"]
     if not advice.suggestions:
         lines.append("no move helps 没有可改进的调整" if not advice.met else "the plan meets the target 已达标")
     for number, suggestion in enumerate(advice.suggestions, start=1):

@@ -10,33 +10,33 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from ...config import Hall
-from ..behaviour import Sampler, ServiceModel
+from ..behaviour import ServiceModel
 from ..day import Day
 from ..plan import Plan
-from ..report import Report, report
-from ..simulator import simulate
+from ..planner import judge
+from ..report import Report
 
 MAX_WORKERS = 2
 _context: dict[str, Any] = {}
 
 
-def _start(hall: Hall, day: Day, model: ServiceModel, seed: int) -> None:
-    _context.update(hall=hall, day=day, model=model, seed=seed)
+def _start(hall: Hall, days: tuple[Day, ...], model: ServiceModel, seed: int) -> None:
+    _context.update(hall=hall, days=days, model=model, seed=seed)
 
 
 def _one(plan: Plan) -> Report:
-    hall = _context["hall"]
-    return report(simulate(hall, plan, _context["day"], Sampler(_context["model"], _context["seed"])), hall)
+    return judge(_context["hall"], plan, _context["days"], _context["model"], _context["seed"])
 
 
 class PlanPool:
-    """`with PlanPool(hall, day, model, seed) as pool: reports = pool.evaluate(plans)` — also the
-    planner's `evaluate`. `workers=1` runs in this process."""
+    """`with PlanPool(hall, days, model, seed) as pool: reports = pool.evaluate(plans)` — also the
+    planner's `evaluate`: each plan's report (with several days, the mean over them, day k drawn
+    with seed + k). `workers=1` runs in this process."""
 
     def __init__(
         self,
         hall: Hall,
-        day: Day,
+        days: Day | Sequence[Day],
         model: ServiceModel,
         seed: int,
         *,
@@ -45,7 +45,7 @@ class PlanPool:
         progress: Callable[[int, int], None] | None = None,
     ):
         self.workers = max(1, min(workers, MAX_WORKERS))
-        self.args = (hall, day, model, seed)
+        self.args = (hall, (days,) if isinstance(days, Day) else tuple(days), model, seed)
         self.progress = progress
         self._executor: ProcessPoolExecutor | None = None
         if self.workers > 1:
