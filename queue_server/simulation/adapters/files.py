@@ -158,12 +158,17 @@ def to_toml(document: dict[str, Any], header: str = "") -> str:
     return "\n".join(lines).strip() + "\n"
 
 
+def _inline(value: object) -> bool:
+    """A small table of plain values reads best on one line: A = { "09" = 12, "10" = 14 }."""
+    return isinstance(value, dict) and len(value) <= 24 and not any(isinstance(v, (dict, list)) for v in value.values())
+
+
 def _toml_table(table: dict[str, Any], path: tuple[str, ...], lines: list[str]) -> None:
-    plain = {k: v for k, v in table.items() if not _is_tables(v) and not isinstance(v, dict)}
+    plain = {k: v for k, v in table.items() if not _is_tables(v) and (not isinstance(v, dict) or _inline(v))}
     for key, value in plain.items():
         lines.append(f"{_key(key)} = {_toml_value(value)}")
     for key, value in table.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not _inline(value):
             lines.append("")
             lines.append(f"[{'.'.join(_key(p) for p in path + (key,))}]")
             _toml_table(value, path + (key,), lines)
@@ -180,7 +185,7 @@ def _is_tables(value: object) -> bool:
 
 
 def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+    return key if re.fullmatch(r"[A-Za-z_-][A-Za-z0-9_-]*", key) else json.dumps(key, ensure_ascii=False)
 
 
 def _toml_value(value: object) -> str:
