@@ -51,12 +51,6 @@ class Duration:
             seconds = self.median_s
         return int(min(max(seconds, MIN_DURATION_S), MAX_DURATION_S) * US)
 
-    def mean_s(self) -> float:
-        if self.quantiles_s:
-            q = self.quantiles_s
-            return sum(a + b for a, b in zip(q, q[1:])) / (2 * (len(q) - 1))
-        return self.median_s * math.exp(self.sigma**2 / 2)
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class QueueBehaviour:
@@ -80,12 +74,6 @@ class ServiceModel:
     items: Mapping[str, Duration] = dataclasses.field(default_factory=dict)  # item code → service
     turnaround_s: float = 0.0  # a window free → its next call
     source: str = "hall configuration (default_service_s)"
-
-    def queue(self, queue: str) -> QueueBehaviour:
-        return self.queues[queue]
-
-    def mean_service_s(self, queue: str) -> float:
-        return self.queues[queue].service.mean_s()
 
     def to_document(self) -> dict[str, Any]:
         return {

@@ -89,11 +89,6 @@ class WindowPlan:
         gaps = tuple(Span(a.end, b.start) for a, b in zip(self.shifts, self.shifts[1:]))
         return tuple(sorted(gaps + self.breaks, key=lambda s: s.start))
 
-    def staffed_at(self, second: int) -> bool:
-        return any(s.start <= second < s.end for s in self.shifts) and not any(
-            b.start <= second < b.end for b in self.breaks
-        )
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Issuing:
