@@ -285,11 +285,10 @@ async def _job(rt: Runtime, hall: Hall, body: SimulationRequest) -> Job:
     if problems:
         raise _refused(problems)
     learn_until = now.date() if body.from_now else date
-    recorded = await rt.read(lambda conn: _read_history(conn, hall, learn_until, body))
-    past, replay = recorded
-    if body.citizens == "replay" and (replay is None or not replay.tickets):
+    past, replayed = await rt.read(lambda conn: _look_at_history(conn, hall, learn_until, body))
+    if body.citizens == "replay" and not replayed:
         raise _refused([(("replay_day",), f"no tickets recorded on {body.replay_day}: an empty day")])
-    if replay is not None and len(replay.tickets) > MAX_TICKETS:
+    if replayed > MAX_TICKETS:
         raise _refused([(("replay_day",), f"more than {MAX_TICKETS} tickets that day: use the CLI")])
     if body.citizens == "history" and not past and not body.from_now:
         raise Conflict(
@@ -297,22 +296,22 @@ async def _job(rt: Runtime, hall: Hall, body: SimulationRequest) -> Job:
             "尚无历史取号数据可供学习，请提供预测（citizens = forecast）",
         )
     if body.citizens == "history" and past and not body.from_now:
-        expected = sum(len(d.tickets) for d in past) / len(past) * body.scale
+        expected = sum(past.values()) / len(past) * body.scale
         if expected > MAX_TICKETS:
             raise _refused([(("scale",), f"about {expected:.0f} citizens a day: more than {MAX_TICKETS}")])
     advice = None
     if body.advise is not None:
         advice = Advise(int(body.advise.target_p90_min * 60), body.advise.staff, body.advise.max_suggestions)
     if body.from_now:
-        return _preview_job(rt, hall, body, now, forecast, tuple(past))
+        return _preview_job(rt, hall, body, now, forecast, tuple(sorted(past)))
     if not plans:
         sessions = hall_sessions(hall, date)
         if not sessions:
             raise Conflict(f"the hall is closed on {date}: send a plan", f"{date} 本厅不办公，请提供排班方案")
         plans = [config_plan(hall, sessions, "every window, the hall's hours 全部窗口")]
     return Job(
-        hall, tuple(plans), date, body.seed, forecast=forecast, scale=body.scale, replay=replay,
-        history=tuple(past), advise=advice,
+        hall, tuple(plans), date, body.seed, forecast=forecast, scale=body.scale, database_url=rt.database_url,
+        replay_day=body.replay_day if body.citizens == "replay" else None, history=tuple(sorted(past)), advise=advice,
     )
 
 
@@ -334,17 +333,20 @@ def _forecast(body: SimulationRequest, hall: Hall, problems: list[tuple[tuple[st
     return forecast
 
 
-def _read_history(conn: Any, hall: Hall, until: dt.date, body: SimulationRequest) -> tuple[list[Any], Any]:
-    """The last `history_days` recorded days before `until`, and the day to replay."""
+def _look_at_history(conn: Any, hall: Hall, until: dt.date, body: SimulationRequest) -> tuple[dict[dt.date, int], int]:
+    """Cheap counts only (the worker reads the days): the last `history_days` recorded days
+    before `until` with their tickets, and the tickets of the day to replay."""
     days = [d for d in history.service_days(conn, hall.id) if d < until]
     chosen = days[-body.history_days :] if body.history_days else []
-    past = [d for d in history.load_days(conn, hall, chosen) if d.tickets]
-    replay = history.load_day(conn, hall, body.replay_day) if body.citizens == "replay" and body.replay_day else None
-    return past, replay
+    past = {d: n for d, n in history.ticket_counts(conn, hall.id, chosen).items() if n}
+    replayed = 0
+    if body.citizens == "replay" and body.replay_day is not None:
+        replayed = history.ticket_counts(conn, hall.id, [body.replay_day]).get(body.replay_day, 0)
+    return past, replayed
 
 
 def _preview_job(
-    rt: Runtime, hall: Hall, body: SimulationRequest, now: dt.datetime, forecast: Forecast | None, past: tuple[Any, ...]
+    rt: Runtime, hall: Hall, body: SimulationRequest, now: dt.datetime, forecast: Forecast | None, past: tuple[dt.date, ...]
 ) -> Job:
     state = rt.store.view(hall.id).clone()
     now_s = min(math.ceil((now - now.replace(hour=0, minute=0, second=0, microsecond=0)).total_seconds()), 86399)
@@ -364,8 +366,8 @@ def _preview_job(
         raise _refused(_input_problems((), exc)) from None
     if body.citizens == "forecast" and forecast is None:
         raise _refused([(("forecast",), "citizens = forecast needs the forecast")])
-    history_days = past if body.citizens == "history" else ()
+    history_days = tuple(sorted(past)) if body.citizens == "history" else ()
     return Job(
-        hall, plans, state.service_day, body.seed, forecast=forecast, scale=body.scale, history=history_days,
-        live=state, now_s=now_s,
+        hall, plans, state.service_day, body.seed, forecast=forecast, scale=body.scale,
+        database_url=rt.database_url, history=history_days, live=state, now_s=now_s,
     )

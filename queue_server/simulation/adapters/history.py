@@ -26,6 +26,30 @@ def service_days(conn: Connection, hall_id: str) -> list[dt.date]:
     return [row.service_day for row in rows]
 
 
+def ticket_counts(conn: Connection, hall_id: str, days: Sequence[dt.date]) -> dict[dt.date, int]:
+    """Tickets per service day, for these days (a cheap look before reading them)."""
+    if not days:
+        return {}
+    rows = conn.execute(
+        select(s.tickets.c.service_day, func.count())
+        .where(s.tickets.c.hall_id == hall_id, s.tickets.c.service_day.in_(list(days)))
+        .group_by(s.tickets.c.service_day)
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def read_days(url: str, hall: Hall, days: Sequence[dt.date]) -> list[RecordedDay]:
+    """The days from the database at `url`, on a connection of this process's own."""
+    from ...storage.database import open_engine
+
+    engine = open_engine(url, durability="normal", writer=False)
+    try:
+        with engine.connect() as conn:
+            return load_days(conn, hall, days)
+    finally:
+        engine.dispose()
+
+
 def load_day(conn: Connection, hall: Hall, day: dt.date) -> RecordedDay:
     base = midnight(day, hall.zone)
     end = base + dt.timedelta(days=1)

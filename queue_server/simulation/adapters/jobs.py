@@ -1,8 +1,10 @@
 """Simulations for the server (POST …/simulations): a job is everything one request needs, checked
-and read from the database beforehand, run in a worker process (one: the simulator is CPU-bound
-and must never hold the event loop), at most `MAX_WAITING` more waiting for it.
+beforehand, run in a worker process (one: the simulator is CPU-bound and must never hold the
+event loop, nor the server's GIL), at most `MAX_WAITING` more waiting for it.
 
-`execute` is the worker's whole work: pure, from the job to the reply's document."""
+`execute` is the worker's whole work: it reads the recorded days it needs from the hall's
+database on a connection of its own (rebuilding a month of days takes seconds of CPU), learns,
+simulates and returns the reply's document."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from ..planner import advise
 from ..record import RecordedDay
 from ..report import Comparison, report
 from ..simulator import LiveStart, simulate
+from .history import read_days
 from .output import advice_document
 
 MAX_WAITING = 2  # jobs queued behind the running one; more are refused (429)
@@ -46,8 +49,9 @@ class Job:
     seed: int
     forecast: Forecast | None = None  # the citizens from a forecast…
     scale: float = 1.0
-    replay: RecordedDay | None = None  # …or a recorded day's, with their recorded services
-    history: tuple[RecordedDay, ...] = ()  # days to learn the model (and a missing forecast) from
+    database_url: str = ""  # the hall's database, read by the worker:
+    replay_day: Any = None  # …or a recorded day's citizens (datetime.date), with their recorded services
+    history: tuple[Any, ...] = ()  # days (datetime.date) to learn the model (and a missing forecast) from
     advise: Advise | None = None
     live: HallState | None = None  # the rest of today from this state
     now_s: int = 0
@@ -60,18 +64,21 @@ class TooBusy(Exception):
 def execute(job: Job) -> dict[str, Any]:
     started = time.perf_counter()
     hall = job.hall
-    model: ServiceModel = learn_model(job.history, hall) if job.history else config_model(hall)
+    # Read here, not in the server: rebuilding a month of days is seconds of CPU.
+    past: list[RecordedDay] = [d for d in read_days(job.database_url, hall, job.history) if d.tickets] if job.history else []
+    replay = read_days(job.database_url, hall, [job.replay_day])[0] if job.replay_day is not None else None
+    model: ServiceModel = learn_model(past, hall) if past else config_model(hall)
     forecast = job.forecast
-    if forecast is None and job.history and job.replay is None:
-        forecast = learn_forecast(job.history, hall)
+    if forecast is None and past and replay is None:
+        forecast = learn_forecast(past, hall)
     if forecast is not None and job.scale != 1.0:
         forecast = forecast.scaled(job.scale)
     people: Any = Sampler(model, job.seed)
     if job.live is not None:
         day = rest_of_day(forecast, job.live, job.now_s, job.seed)
-    elif job.replay is not None:
-        day = job.replay.day()
-        people = job.replay.replay(people)
+    elif replay is not None:
+        day = replay.day()
+        people = replay.replay(people)
     else:
         assert forecast is not None
         day = generate(forecast, job.date, job.seed)
