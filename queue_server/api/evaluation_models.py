@@ -149,6 +149,7 @@ class CaseStep(Reply):
 class CaseDetailReply(CaseReply):
     evaluations: list[EvaluationReply]
     history: list[CaseStep]
+    actions: list[str] = Field(description="the steps the asking person may take now")
 
 
 class FiguresRow(Reply):

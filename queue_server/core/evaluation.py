@@ -237,3 +237,25 @@ def act_on_case(
     state = target or case.state
     detail["to"] = state.value
     return CaseChange(state=state, appeal=appeal, appealed_by=appealed_by, detail=detail)
+
+
+_SAMPLE_ARGS: dict[str, dict[str, object]] = {
+    "callback": {"note": "-", "reached": True},
+    "rectify": {"note": "-"},
+    "explain": {"note": "-"},
+    "reply": {"note": "-", "channel": REPLY_CHANNELS[0]},
+    "appeal": {"reason": APPEAL_REASONS[0]},
+}
+
+
+def available_actions(case: CaseView, actor: Actor) -> list[str]:
+    """The steps this person may take now (for the case page's buttons): those `act_on_case`
+    accepts, asked of the one rule rather than written again."""
+    found = []
+    for action in CASE_ACTIONS:
+        try:
+            act_on_case(case, action, actor, **_SAMPLE_ARGS.get(action, {}))  # type: ignore[arg-type]
+        except CoreError:
+            continue
+        found.append(action)
+    return found

@@ -116,7 +116,10 @@ async def get_case(rt: Runtime, hall: Hall, case_id: str, principal: Principal) 
     def read(conn: Connection) -> dict[str, Any]:
         row = _load(conn, hall, case_id, principal)
         ev = conn.execute(select(evaluations).where(evaluations.c.ticket_id == row.ticket_id).order_by(evaluations.c.created_at))
-        return {**case_json(row, now), "evaluations": [evaluation_json(e) for e in ev], "history": _history(conn, hall.id, row)}
+        view = core.CaseView(CaseState(row.state), AppealState(row.appeal), row.lead, row.appealed_by)
+        actions = core.available_actions(view, core.Actor(principal.id, principal.is_manager))
+        return {**case_json(row, now), "evaluations": [evaluation_json(e) for e in ev], "history": _history(conn, hall.id, row),
+                "actions": actions}
 
     return await rt.read(read)
 

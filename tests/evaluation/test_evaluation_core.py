@@ -269,3 +269,14 @@ def test_rectified_rate_overdue_and_median() -> None:
     assert got.median_close_s == 4 * 3600
     everything_closed = figures([], [_case_row(CaseState.CLOSED, hours_to_close=1)], NOW)
     assert everything_closed.real_name_rectified_rate == 1.0
+
+
+def test_available_actions_follow_the_rule() -> None:
+    from queue_server.core.evaluation import available_actions
+
+    assert available_actions(_case(), LEAD) == ["verify", "appeal"]
+    assert available_actions(_case(CaseState.VERIFYING), LEAD) == ["callback", "rectify", "explain", "appeal"]
+    assert available_actions(_case(CaseState.VERIFYING), Actor("s09", manager=False)) == []
+    waiting = _case(CaseState.REPLIED, AppealState.REQUESTED, by="m01")
+    assert available_actions(waiting, OTHER_MANAGER) == ["close", "approve_appeal", "refuse_appeal"]
+    assert available_actions(waiting, MANAGER) == ["close"]
