@@ -48,6 +48,11 @@ def is_bad(level: int) -> bool:
     return level in BAD_LEVELS
 
 
+def level_name(level: int) -> str:
+    """The level's Chinese name (非常满意 … 非常不满意); ValueError outside 1..5."""
+    return LEVEL_NAMES[EvaluationLevel(level)][0]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Served:
     """What the decision needs of a ticket."""

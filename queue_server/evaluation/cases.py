@@ -36,7 +36,7 @@ def case_json(row: Any, now: dt.datetime) -> dict[str, Any]:
         "evaluation_id": row.evaluation_id,
         "number": row.number,
         "level": row.level,
-        "level_name": core.LEVEL_NAMES[core.EvaluationLevel(row.level)][0],
+        "level_name": core.level_name(row.level),
         "real_name": row.real_name,
         "queue": row.queue,
         "item_code": row.item_code,

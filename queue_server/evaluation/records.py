@@ -34,10 +34,10 @@ def _base(hall: Hall, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def evaluation_record(hall: Hall, row: dict[str, Any]) -> dict[str, Any]:
-    level = core.EvaluationLevel(row["level"])
+    level = int(row["level"])
     return {
         **_base(hall, row), "record_id": f"ev-{row['id']}", "kind": row["kind"], "evaluation_id": row["id"],
-        "clerk_name": row.get("clerk_name") or "", "level": int(level), "level_name": core.LEVEL_NAMES[level][0],
+        "clerk_name": row.get("clerk_name") or "", "level": level, "level_name": core.level_name(level),
         "reasons": list(row["reasons"]), "text": row["text"], "channel": row["channel"], "real_name": row["real_name"],
         "evaluated_at": row["created_at"].isoformat(), "served_at": row["served_at"].isoformat(),
     }

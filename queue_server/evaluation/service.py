@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -229,15 +229,16 @@ async def submit(
 
 
 def evaluation_json(row: Any, *, case_id: str | None = None) -> dict[str, Any]:
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
-    level = core.EvaluationLevel(get("level"))
+    data: Mapping[str, Any] = row if isinstance(row, dict) else row._mapping  # a dict or a Row
+    get = data.__getitem__
+    level = int(get("level"))
     return {
         "id": get("id"),
         "ticket_id": get("ticket_id"),
         "number": get("number"),
         "kind": get("kind"),
-        "level": int(level),
-        "level_name": core.LEVEL_NAMES[level][0],
+        "level": level,
+        "level_name": core.level_name(level),
         "bad": core.is_bad(level),
         "reasons": list(get("reasons")),
         "text": get("text"),
@@ -282,7 +283,7 @@ async def evaluated(rt: Runtime, hall: Hall, ticket_ids: list[str]) -> dict[str,
         rows = conn.execute(select(e).where(e.c.hall_id == hall.id, e.c.ticket_id.in_(ticket_ids), e.c.kind == "first"))
         found: dict[str, dict[str, Any] | None] = {t: None for t in ticket_ids}
         for row in rows:
-            found[row.ticket_id] = {"level": row.level, "level_name": core.LEVEL_NAMES[core.EvaluationLevel(row.level)][0],
+            found[row.ticket_id] = {"level": row.level, "level_name": core.level_name(row.level),
                                     "bad": core.is_bad(row.level), "channel": row.channel}
         return found
 
