@@ -16,6 +16,9 @@ import pytest
 from queue_server import config as config_module
 from queue_server.config import Config, ConfigError, load_config, parse_config
 from queue_server.core.hours import is_open, next_opening
+from queue_server.core.rate_limits import LoginLimits
+from queue_server.core.rate_limits import Rule as LoginRule
+from queue_server.evaluation.settings import EvaluationSettings, Upload
 from queue_server.security.passwords import token_sha256, verify_password
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,7 +220,8 @@ def test_docs_describe_every_key():
     text = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
     models = (config_module.Config, config_module.ServerSettings, config_module.Hall, config_module.Queue,
               config_module.Item, config_module.Guide, config_module.Window, config_module.Staff,
-              config_module.Device, config_module.Hours, config_module.HoursRule, config_module.DateOverride)
+              config_module.Device, config_module.Hours, config_module.HoursRule, config_module.DateOverride,
+              LoginLimits, LoginRule, EvaluationSettings, Upload)
     missing = [f"{m.__name__}.{key}" for m in models for key in m.model_fields if f"| `{key}`" not in text]
     assert not missing
 
