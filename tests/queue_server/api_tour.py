@@ -150,6 +150,8 @@ def take_tour(hall: HallClient, face_image_b64: str) -> Tour:
         call("GET", h + "/tickets/{ticket_id}", 404, hall.kiosk, ticket_id="no-such-ticket")
         call("POST", h + "/tickets", 422, hall.kiosk, {"queue": "A", "channel": "carrier-pigeon"})
         call("PUT", h + "/tickets", 405, hall.kiosk, {})
+        _evaluations(call, hall, staff, green)
+        _lockouts(call, hall)
         call("POST", "/api/v1/auth/logout", 200, staff)
         call("GET", "/healthz", 200)
         while True:  # the events of all the above, until the stream is quiet
@@ -162,3 +164,34 @@ def take_tour(hall: HallClient, face_image_b64: str) -> Tour:
     with connect(hall.stream_url()) as stream:
         tour.hall_messages.append(json.loads(stream.recv(timeout=10)))
     return tour
+
+
+def _evaluations(call: _Recorder, hall: HallClient, staff: dict[str, str], served: dict[str, Any]) -> None:
+    """好差评: the kiosk evaluates the ticket W04 finished (a 差评, so a case opens), the window's
+    evaluator and the staff console read it, the manager's figures, upload and the case."""
+    h = "/api/v1/halls/{hall}"
+    call("GET", h + "/evaluations/ticket", 200, hall.kiosk, params={"number": served["number"]})
+    bad = {"number": served["number"], "level": 1, "reasons": ["态度不好"], "text": "跑了三次，电话13812345678"}
+    made = call("POST", h + "/evaluations", 201, hall.kiosk, bad)
+    call("POST", h + "/evaluations", 409, hall.kiosk, bad)  # one evaluation per ticket
+    call("POST", h + "/evaluations", 422, hall.kiosk, {**bad, "level": 6})
+    call("GET", h + "/evaluations/window/{window}", 200, staff, window="W04")
+    call("GET", h + "/evaluations/evaluated", 200, staff, params={"tickets": served["id"]})
+    call("GET", h + "/evaluations/figures", 200, hall.manager, params={"by": "window"})
+    call("GET", h + "/evaluations/uploads", 200, hall.manager)
+    call("GET", h + "/cases", 200, hall.manager)
+    call("GET", h + "/cases/{case_id}", 200, hall.manager, case_id=made["case_id"])
+    call("POST", h + "/cases/{case_id}/actions", 200, hall.manager, {"action": "verify"}, case_id=made["case_id"])
+    call("POST", h + "/cases/{case_id}/actions", 409, hall.manager, {"action": "verify"}, case_id=made["case_id"])
+
+
+def _lockouts(call: _Recorder, hall: HallClient) -> None:
+    """Five wrong passwords lock s01 (the default account rule: the fifth still answers 401, the
+    next 429); the manager sees and lifts the lock."""
+    wrong = {"hall": hall.hall, "staff_id": "s01", "password": "not-the-password"}
+    for _ in range(5):
+        call("POST", "/api/v1/auth/login", 401, json=wrong)
+    call("POST", "/api/v1/auth/login", 429, json=wrong)  # locked, whatever the password
+    call("GET", "/api/v1/auth/lockouts", 200, hall.manager)
+    call("POST", "/api/v1/auth/lockouts/lift", 200, hall.manager, {"staff_id": "s01"})
+    call("POST", "/api/v1/auth/lockouts/lift", 404, hall.manager, {"staff_id": "s01"})
