@@ -4,11 +4,24 @@ HTTP interface, in order per ticket, surviving restarts.
 - A record is sent when it is due and no earlier record of its ticket is still unsent (a dead
   one holds back the ones after it until it is resent), so a case's final state never arrives
   before its evaluation.
-- Before sending, a batch of rows is claimed in one writer job (its `next_attempt_at` moved past
-  the send's timeout), so two server processes never send a row at once.
+- Before sending, a round's rows are claimed in one writer job (their `next_attempt_at` moved
+  past the time the round may take), so two server processes never send a row at once; a
+  crash leaves them due again when the claim runs out (at once after a restart on SQLite,
+  where one process is the only sender).
 - Delivered means: a 2xx reply whose JSON carries the mapping's acknowledgement. Anything else
-  (time-out, 5xx, malformed reply, a refusal) is retried with exponential backoff up to
-  `max_attempts`, then the row is a dead letter, listed for managers and resendable.
+  is a failure of one of two kinds. *Refused*: the platform answered, about this record (a JSON
+  reply without the acknowledgement, a 4xx). *Unavailable*: it did not (a time-out, a dropped
+  connection, a 5xx, 408, 429, a body that is not JSON, as a gateway's error page).
+- A record's failures count towards `max_attempts` (then it is a dead letter, listed for
+  managers and resendable) and back it off exponentially, when the failure is its own: refused,
+  or unavailable while the same endpoint acknowledged another record in the same round.
+- An outage is the endpoint's, not the records': when nothing of a round got through and some
+  of it was unavailable, the endpoint is *down* in this process. Its records wait, neither sent
+  nor counted, while a probe of a few records, a backoff apart (at most PROBE_MAX_S), asks
+  whether it is back; the first acknowledged probe makes everything waiting due at once. So a
+  two-hour outage kills no record, and the flood after it starts within PROBE_MAX_S.
+- One connection per request: a reply the platform sends twice (a duplicate acknowledgement)
+  dies with its connection instead of being read as the reply to the next record.
 - Every record carries its `record_id` (also the Idempotency-Key header): a record whose ack
   was lost (time-out after the platform stored it, a crash between reply and commit) is sent
   again with the same id, so the platform can count it once. A second ack changes nothing.
@@ -18,10 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
 import logging
+import math
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -43,8 +59,12 @@ from .settings import Mapping, Upload
 from .tables import evaluation_uploads as u
 
 log = logging.getLogger("queue_server.evaluation.upload")
-BATCH = 200
+BATCH = 200  # rows read per round, at most
+ROUND_PER_SENDER = 16  # rows claimed per round and endpoint: in_flight × this (bounds the claim's time)
 IDLE_POLL_S = 5.0
+LEASE_MARGIN_S = 10.0  # a claim outlasts its round's sends by this (the commit of their outcomes)
+PROBE_MAX_S = 20.0  # a down endpoint is asked again at least this often
+SENDING = "sending"  # last_error while a row is claimed (a crash leaves it so)
 
 
 def platform_body(mapping: Mapping, record: dict[str, Any]) -> dict[str, Any]:
@@ -70,19 +90,28 @@ def sign(key: str, body: bytes) -> str:
     return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def acknowledged(mapping: Mapping, response: httpx.Response) -> str | None:
-    """None when the reply acknowledges the record; else why not (for last_error)."""
-    if not 200 <= response.status_code < 300:
-        return f"HTTP {response.status_code}"
+@dataclasses.dataclass(frozen=True, slots=True)
+class Failure:
+    error: str  # for last_error
+    unavailable: bool  # the endpoint did not answer about the record (else: it refused it)
+
+
+def acknowledged(mapping: Mapping, response: httpx.Response) -> Failure | None:
+    """None when the reply acknowledges the record; else why not."""
+    status = response.status_code
+    if status >= 500 or status in (408, 429):
+        return Failure(f"HTTP {status}", unavailable=True)
+    if not 200 <= status < 300:
+        return Failure(f"HTTP {status}", unavailable=False)
     try:
         reply = orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        return "malformed reply (not JSON)"
+        return Failure("malformed reply (not JSON)", unavailable=True)
     if not isinstance(reply, dict):
-        return "malformed reply (not an object)"
+        return Failure("malformed reply (not an object)", unavailable=True)
     value = reply.get(mapping.ack_field)
     if value is None or str(value) not in mapping.ack_values:
-        return f"not acknowledged ({mapping.ack_field}={str(value)[:40]!r})"
+        return Failure(f"not acknowledged ({mapping.ack_field}={str(value)[:40]!r})", unavailable=False)
     return None
 
 
@@ -92,25 +121,42 @@ def backoff(upload: Upload, attempts: int, row_id: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * (1 + (row_id % 10) / 40))
 
 
+def probe_delay(upload: Upload, failures: int) -> dt.timedelta:
+    """How long a down endpoint is left alone after `failures` rounds in a row got nothing through."""
+    seconds = min(upload.backoff_max_s, PROBE_MAX_S, upload.backoff_s * 2 ** max(0, failures - 1))
+    return dt.timedelta(seconds=seconds)
+
+
 def _earlier_unsent() -> Any:
     before = aliased(u)
     return exists().where(and_(before.c.ticket_id == u.c.ticket_id, before.c.id < u.c.id, before.c.status != UploadStatus.SENT.value))
 
 
-def due_rows(conn: Connection, now: dt.datetime, halls: list[str], limit: int = BATCH) -> list[int]:
+def _sendable(halls: list[str]) -> Any:
+    return and_(u.c.status == UploadStatus.PENDING.value, u.c.hall_id.in_(halls), ~_earlier_unsent())
+
+
+def due_rows(conn: Connection, now: dt.datetime, halls: list[str], limit: int = BATCH) -> list[tuple[int, str]]:
+    """(id, hall) of the rows that may be sent now, oldest first: due, and first of their ticket."""
     rows = conn.execute(
-        select(u.c.id).where(u.c.status == UploadStatus.PENDING.value, u.c.next_attempt_at <= now, u.c.hall_id.in_(halls), ~_earlier_unsent())
-        .order_by(u.c.id).limit(limit)
+        select(u.c.id, u.c.hall_id).where(_sendable(halls), u.c.next_attempt_at <= now).order_by(u.c.id).limit(limit)
     )
-    return [r.id for r in rows]
+    return [(r.id, r.hall_id) for r in rows]
+
+
+def next_due(conn: Connection, halls: list[str]) -> dt.datetime | None:
+    """When the earliest row that may be sent next is due (None: nothing waits)."""
+    return conn.execute(select(func.min(u.c.next_attempt_at)).where(_sendable(halls))).scalar()
 
 
 def claim(tx: WriteTx, now: dt.datetime, ids: list[int], lease: dt.timedelta) -> list[Any]:
-    """Take due rows for one send each: their next attempt moves past the send's time-out, so
+    """Take due rows for one send each: their next attempt moves past the round's time, so
     another process does not take them meanwhile (and a crash leaves them due again later)."""
+    if not ids:
+        return []
     taken = tx.conn.execute(
         update(u).where(u.c.id.in_(ids), u.c.status == UploadStatus.PENDING.value, u.c.next_attempt_at <= now)
-        .values(next_attempt_at=now + lease).returning(u.c.id)
+        .values(next_attempt_at=now + lease, last_error=SENDING).returning(u.c.id)
     )
     claimed = sorted(r.id for r in taken)
     if not claimed:
@@ -118,18 +164,66 @@ def claim(tx: WriteTx, now: dt.datetime, ids: list[int], lease: dt.timedelta) ->
     return list(tx.conn.execute(select(u).where(u.c.id.in_(claimed)).order_by(u.c.id)))
 
 
-def finish(tx: WriteTx, now: dt.datetime, outcomes: list[tuple[int, int, str | None]], settings: dict[int, Upload]) -> None:
-    """(row id, attempts before, error or None) for each sent row."""
-    for row_id, attempts, error in outcomes:
-        if error is None:
-            tx.conn.execute(update(u).where(u.c.id == row_id, u.c.status == UploadStatus.PENDING.value)
-                            .values(status=UploadStatus.SENT.value, sent_at=now, attempts=attempts + 1, last_error=None))
+def release_claims(tx: WriteTx, now: dt.datetime) -> int:
+    """Claims a killed process left behind, due again now (SQLite only: one process sends)."""
+    done = tx.conn.execute(update(u).where(u.c.status == UploadStatus.PENDING.value, u.c.last_error == SENDING)
+                           .values(next_attempt_at=now, last_error="claimed when the server stopped"))
+    return done.rowcount or 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outcome:
+    row_id: int
+    attempts: int  # before this send
+    failure: Failure | None  # None: acknowledged
+    sent: bool = True  # False: not sent (its endpoint stopped answering during the round)
+    charged: bool = True  # the failure counts towards the record's attempts
+
+
+def finish(tx: WriteTx, now: dt.datetime, outcomes: list[Outcome], settings: dict[int, Upload]) -> None:
+    """Record a round's outcomes: sent rows, records' own failures (backoff, dead letters), and
+    rows that wait for their endpoint (due again at once: the endpoint's probe decides)."""
+    pending = u.c.status == UploadStatus.PENDING.value
+    acked = [o.row_id for o in outcomes if o.sent and o.failure is None]
+    if acked:
+        tx.conn.execute(update(u).where(u.c.id.in_(acked), pending)
+                        .values(status=UploadStatus.SENT.value, sent_at=now, attempts=u.c.attempts + 1, last_error=None))
+    waiting = [o for o in outcomes if not o.sent or (o.failure is not None and not o.charged)]
+    for error, group in _by_error(waiting).items():
+        tx.conn.execute(update(u).where(u.c.id.in_(group), pending).values(next_attempt_at=now, last_error=error))
+    for o in outcomes:
+        if not o.sent or o.failure is None or not o.charged:
             continue
-        upload = settings[row_id]
-        dead = attempts + 1 >= upload.max_attempts
-        tx.conn.execute(update(u).where(u.c.id == row_id, u.c.status == UploadStatus.PENDING.value).values(
-            status=UploadStatus.DEAD.value if dead else UploadStatus.PENDING.value, attempts=attempts + 1,
-            last_error=error[:200], next_attempt_at=now + backoff(upload, attempts + 1, row_id)))
+        upload = settings[o.row_id]
+        dead = o.attempts + 1 >= upload.max_attempts
+        tx.conn.execute(update(u).where(u.c.id == o.row_id, pending).values(
+            status=UploadStatus.DEAD.value if dead else UploadStatus.PENDING.value, attempts=o.attempts + 1,
+            last_error=o.failure.error[:200], next_attempt_at=now + backoff(upload, o.attempts + 1, o.row_id)))
+
+
+def _by_error(outcomes: list[Outcome]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for o in outcomes:
+        error = o.failure.error if o.failure is not None else "not sent: the platform was not answering"
+        groups[error[:200]].append(o.row_id)
+    return groups
+
+
+@dataclasses.dataclass(slots=True)
+class Endpoint:
+    """What this process knows of one upload URL: up, or down since `failures` rounds in a row
+    got nothing through, to be probed again at `probe_at`."""
+
+    upload: Upload
+    failures: int = 0
+    probe_at: dt.datetime | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.failures > 0
+
+    def ready(self, now: dt.datetime) -> bool:
+        return self.probe_at is None or self.probe_at <= now
 
 
 class Uploader:
@@ -139,7 +233,16 @@ class Uploader:
     def __init__(self, rt: Runtime, client: httpx.AsyncClient | None = None):
         self.rt = rt
         self.halls: dict[str, Hall] = {h.id: h for h in rt.config.halls if h.evaluation.upload is not None}
-        self.client = client or httpx.AsyncClient()
+        self.endpoints: dict[str, Endpoint] = {}
+        self._url: dict[str, str] = {}  # hall → its endpoint's URL
+        for hall in self.halls.values():
+            upload = hall.evaluation.upload
+            assert upload is not None
+            self.endpoints.setdefault(upload.url, Endpoint(upload))
+            self._url[hall.id] = upload.url
+        # No connection is kept for a second request: a stray reply on it (a duplicate
+        # acknowledgement) would be read as the next record's.
+        self.client = client or httpx.AsyncClient(limits=httpx.Limits(max_connections=256, max_keepalive_connections=0))
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unhook = on_commit(self._poke)
@@ -151,10 +254,10 @@ class Uploader:
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._wake.set)
 
-    async def _send(self, row: Any) -> str | None:
+    async def _send(self, row: Any) -> Failure | None:
         hall = self.halls.get(row.hall_id)
         if hall is None or hall.evaluation.upload is None:
-            return "the hall no longer uploads"
+            return Failure("the hall no longer uploads", unavailable=False)
         upload = hall.evaluation.upload
         mapping = upload.resolved()
         body = orjson.dumps(platform_body(mapping, row.record))
@@ -164,55 +267,139 @@ class Uploader:
         try:
             response = await self.client.post(upload.url, content=body, headers=headers, timeout=upload.timeout_s)
         except httpx.TimeoutException:
-            return "timed out"
+            return Failure("timed out", unavailable=True)
         except httpx.HTTPError as exc:
-            return f"connection failed ({exc.__class__.__name__})"
+            return Failure(f"connection failed ({exc.__class__.__name__})", unavailable=True)
         return acknowledged(mapping, response)
 
     async def run_once(self) -> int:
-        """Send every row due now (batch by batch); how many were attempted."""
+        """Send every row due now (round by round); how many were attempted."""
         attempted = 0
         while self.halls:
-            count, more = await self._batch()
+            count, more = await self._round()
             attempted += count
             if not more:
                 break
         return attempted
 
-    async def _batch(self) -> tuple[int, bool]:
+    def _pick(self, now: dt.datetime, due: list[tuple[int, str]]) -> list[int]:
+        """At most in_flight × ROUND_PER_SENDER rows per endpoint; a down one's first in_flight
+        only (its probe). A down endpoint with nothing due is probed later."""
+        taken: dict[str, int] = defaultdict(int)
+        picked = []
+        for row_id, hall_id in due:
+            endpoint = self.endpoints[self._url[hall_id]]
+            cap = endpoint.upload.in_flight * (1 if endpoint.down else ROUND_PER_SENDER)
+            if taken[endpoint.upload.url] < cap:
+                taken[endpoint.upload.url] += 1
+                picked.append(row_id)
+        for url, endpoint in self.endpoints.items():
+            if endpoint.down and endpoint.ready(now) and not taken[url]:
+                endpoint.probe_at = now + probe_delay(endpoint.upload, endpoint.failures)
+        return picked
+
+    def _lease(self, due: list[tuple[int, str]], picked: list[int]) -> dt.timedelta:
+        """Longer than the round can take: each endpoint's rows go in_flight at a time, each send
+        within its time-out; then the outcomes' commit."""
+        hall_of = dict(due)
+        count: dict[str, int] = defaultdict(int)
+        for row_id in picked:
+            count[self._url[hall_of[row_id]]] += 1
+        seconds = max(self.endpoints[url].upload.timeout_s * (math.ceil(n / self.endpoints[url].upload.in_flight) + 1)
+                      for url, n in count.items())
+        return dt.timedelta(seconds=seconds + LEASE_MARGIN_S)
+
+    async def _round(self) -> tuple[int, bool]:
         now = self.rt.now()
-        ids = await self.rt.read(lambda conn: due_rows(conn, now, list(self.halls)))
-        if not ids:
+        halls = [h for h in self.halls if self.endpoints[self._url[h]].ready(now)]
+        if not halls:
             return 0, False
-        uploads = [h.evaluation.upload for h in self.halls.values() if h.evaluation.upload]
-        lease = dt.timedelta(seconds=max(x.timeout_s for x in uploads) * 2 + 30)
-        rows = await self.rt.write(lambda tx: claim(tx, now, ids, lease))
-        in_flight = asyncio.Semaphore(max(x.in_flight for x in uploads))
-
-        async def one(row: Any) -> tuple[int, int, str | None]:
-            async with in_flight:
-                return row.id, row.attempts, await self._send(row)
-
-        outcomes = list(await asyncio.gather(*(one(row) for row in rows)))
-        settings = {row.id: self.halls[row.hall_id].evaluation.upload for row in rows if row.hall_id in self.halls}
+        due = await self.rt.read(lambda conn: due_rows(conn, now, halls))
+        picked = self._pick(now, due)
+        if not picked:
+            return 0, False
+        rows = await self.rt.write(lambda tx: claim(tx, now, picked, self._lease(due, picked)))
+        outcomes = await self._send_all(rows)
+        settings = {row.id: self.endpoints[self._url[row.hall_id]].upload for row in rows}
         done_at = self.rt.now()
-        await self.rt.write(lambda tx: finish(tx, done_at, outcomes, settings))  # type: ignore[arg-type]
-        failed = sum(1 for _, _, error in outcomes if error is not None)
-        self.sent += len(outcomes) - failed
+        await self.rt.write(lambda tx: finish(tx, done_at, outcomes, settings))
+        failed = sum(1 for o in outcomes if o.sent and o.failure is not None)
+        acked = sum(1 for o in outcomes if o.sent and o.failure is None)
+        self.sent += acked
         self.failed += failed
-        return len(rows), bool(rows) and len(ids) >= BATCH
+        return len(rows), acked > 0 or len(due) > len(picked) or len(due) >= BATCH
+
+    async def _send_all(self, rows: list[Any]) -> list[Outcome]:
+        """Each endpoint's rows, in_flight at a time; an endpoint that answers none of its first
+        in_flight sends is not sent the rest. Then the endpoints' state from what they did."""
+        by_url: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            by_url[self._url[row.hall_id]].append(row)
+        done = await asyncio.gather(*(self._send_to(self.endpoints[url], group) for url, group in by_url.items()))
+        return [outcome for group in done for outcome in group]
+
+    async def _send_to(self, endpoint: Endpoint, rows: list[Any]) -> list[Outcome]:
+        in_flight = asyncio.Semaphore(endpoint.upload.in_flight)
+        seen = {"acked": 0, "unavailable": 0}
+
+        async def one(row: Any) -> tuple[Any, Failure | None, bool]:
+            async with in_flight:
+                if seen["acked"] == 0 and seen["unavailable"] >= endpoint.upload.in_flight:
+                    return row, None, False
+                failure = await self._send(row)
+                if failure is None:
+                    seen["acked"] += 1
+                elif failure.unavailable:
+                    seen["unavailable"] += 1
+                return row, failure, True
+
+        done = await asyncio.gather(*(one(row) for row in rows))
+        up = seen["acked"] > 0
+        now = self.rt.now()
+        if up or seen["unavailable"] == 0:
+            if endpoint.down:
+                log.warning("the 好差评 platform %s answers again", endpoint.upload.url)
+            endpoint.failures, endpoint.probe_at = 0, None
+        else:
+            endpoint.failures += 1
+            endpoint.probe_at = now + probe_delay(endpoint.upload, endpoint.failures)
+            if endpoint.failures == 1:
+                log.warning("the 好差评 platform %s is not answering; probing it", endpoint.upload.url)
+        return [
+            Outcome(row.id, row.attempts, failure, sent=sent, charged=failure is None or not failure.unavailable or up)
+            for row, failure, sent in done
+        ]
+
+    async def _idle_s(self) -> float:
+        """Until the next probe or the next row due (at most IDLE_POLL_S)."""
+        now = self.rt.now()
+        up = [h for h in self.halls if not self.endpoints[self._url[h]].down]
+        times = [e.probe_at for e in self.endpoints.values() if e.down and e.probe_at is not None]
+        if up:
+            earliest = await self.rt.read(lambda conn: next_due(conn, up))
+            if earliest is not None:
+                times.append(earliest)
+        if not times:
+            return IDLE_POLL_S
+        return max(0.02, min(IDLE_POLL_S, (min(times) - now).total_seconds()))
 
     async def _loop(self) -> None:
+        if self.rt.write_engine.dialect.name == "sqlite":
+            released = await self.rt.write(lambda tx: release_claims(tx, self.rt.now()))
+            if released:
+                log.warning("%d 好差评 records claimed by the previous run are due again", released)
         while True:
             self._wake.clear()
+            idle = IDLE_POLL_S
             try:
                 await self.run_once()
+                idle = await self._idle_s()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("the 好差评 upload failed; trying again shortly")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+                await asyncio.wait_for(self._wake.wait(), idle)
 
     def start(self) -> None:
         if self.halls and self._task is None:
