@@ -3,15 +3,14 @@ citizen understands (Chinese) and words a technician can act on (English)."""
 
 from __future__ import annotations
 
-import enum
 import time
 from dataclasses import dataclass, field
 
+from hall_common.vocabulary import HealthLevel
 
-class HealthLevel(str, enum.Enum):
-    OK = "ok"
-    WARNING = "warning"  # still works, needs attention soon (paper near end)
-    ERROR = "error"  # does not work now (paper out, unplugged)
+# One vocabulary with the server's health reports: WARNING still works but needs attention soon
+# (paper near its end), ERROR does not work now (paper out, unplugged).
+__all__ = ["Health", "HealthLevel"]
 
 
 @dataclass(frozen=True)
