@@ -27,6 +27,7 @@ from .api import (
     replies,
     reservations,
     simulations,
+    statistics,
     stream,
     tickets,
     track,
@@ -78,7 +79,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.positions = PositionCache(rt)
     errors.install(app)
     app.add_middleware(stream.CaptureTransport)
-    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, manage, simulations, evaluations):
+    for module in (auth, halls, tickets, reservations, devices, track, stream, identity, manage, simulations, evaluations, statistics):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"], response_model=replies.HealthzReply, summary="200 once the server accepts requests")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .identity import cli as identity_commands
+from .manage import statistics_cli as stats_command
 from .simulation.adapters import cli as simulate_command
 
 
@@ -27,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--show-hash-only", action="store_true")
     identity_commands.add_commands(sub)  # demo-lutong, hash-id, purge
     simulate_command.add_command(sub)  # simulate run|compare|plan|learn|template|seed-history
+    stats_command.add_command(sub)  # stats rebuild
     args = parser.parse_args(argv)
+    if args.command == stats_command.COMMAND:
+        return stats_command.run(args)
     if args.command in identity_commands.COMMANDS:
         return identity_commands.run(args)
     if args.command == simulate_command.COMMAND:

@@ -15,6 +15,7 @@ from ..core.engine import Change, HallState
 from ..core.estimates import HISTORY
 from ..core.model import StaffRef, Ticket, TicketStatus, WindowState
 from . import schema as s
+from .rollups import Rollups
 
 ACTIVE = (
     TicketStatus.WAITING.value,
@@ -180,6 +181,7 @@ class PendingWrites:
         self._counters: dict[tuple[str, dt.date, str], dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
         self._halls: dict[str, dict[str, Any]] = {}
+        self._rollups = Rollups()  # 统计分析 rows (storage/rollups.py)
         self.hall_ids: set[str] = set()
 
     def __bool__(self) -> bool:
@@ -189,6 +191,7 @@ class PendingWrites:
         hall_id = state.hall.id
         day = change.new_day or state.service_day
         self.hall_ids.add(hall_id)
+        self._rollups.add_change(state, change)
         for ticket in change.tickets.values():
             row = ticket_to_row(hall_id, ticket)
             if ticket.id in change.created:
@@ -234,6 +237,7 @@ class PendingWrites:
         self._counters.update(other._counters)
         self._events.extend(other._events)
         self._halls.update(other._halls)
+        self._rollups.absorb(other._rollups)
         self.hall_ids |= other.hall_ids
 
     def flush(self, conn: Connection) -> None:
@@ -251,6 +255,7 @@ class PendingWrites:
         ):
             if rows:
                 conn.execute(statement, rows)
+        self._rollups.flush(conn)
         self._clear()
 
 

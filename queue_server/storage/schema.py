@@ -21,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ..core import statistics as stats
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
@@ -185,3 +187,35 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_audit_hall_at", "hall_id", "at"),
 )
+
+
+# 统计分析 rollups (core/statistics.py): one row per hall, dimension (hall, queue, window, staff,
+# item, channel), its key and day (and local hour), written with the ticket change that makes it.
+def _measures() -> list[Column[int]]:
+    return [Column(name, Integer, nullable=False, server_default="0") for name in stats.MEASURES]
+
+
+stats_daily = Table(
+    "stats_daily",
+    metadata,
+    Column("hall_id", String(64), nullable=False),
+    Column("dim", String(8), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("key", String(64), nullable=False),
+    *_measures(),
+    PrimaryKeyConstraint("hall_id", "dim", "day", "key"),
+)
+
+stats_hourly = Table(
+    "stats_hourly",
+    metadata,
+    Column("hall_id", String(64), nullable=False),
+    Column("dim", String(8), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("key", String(64), nullable=False),
+    *_measures(),
+    PrimaryKeyConstraint("hall_id", "dim", "day", "hour", "key"),
+)
+
+Index("ix_reservations_day", reservations.c.hall_id, reservations.c.service_day)

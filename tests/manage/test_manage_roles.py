@@ -57,8 +57,10 @@ def picture(hall: HallClient) -> tuple[Any, Any]:
 
 def test_every_manager_route_and_page_refuses_everyone_but_the_hall_s_manager(hall: HallClient) -> None:
     routes = manager_routes(hall)
-    assert len(routes) >= 11, routes
+    assert len(routes) >= 13, routes
     assert ("GET", f"/api/v1/halls/{hall.hall}/manage/audit.csv") in routes
+    for statistics in ("/statistics", "/statistics/export"):  # 统计分析
+        assert ("GET", f"/api/v1/halls/{hall.hall}/manage{statistics}") in routes
     hall.issue("A")
     hall.call("W01")  # s01 at W01 with a ticket: a pause or a sign-out would change something
     before = picture(hall)

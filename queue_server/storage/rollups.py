@@ -1,0 +1,92 @@
+"""统计分析 rollup rows: what engine changes add (core/statistics.py), kept in memory with the
+batch's other rows and written by one additive upsert per table before the commit, so the
+figures of a ticket commit with the ticket itself (or not at all)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..core import statistics as stats
+from ..core.engine import Change, HallState
+from . import schema as s
+
+DailyKey = tuple[str, str, dt.date, str]  # hall, dim, day, key
+HourlyKey = tuple[str, str, dt.date, int, str]  # hall, dim, day, hour, key
+_UPSERTS: dict[tuple[str, str], Any] = {}  # (dialect, table) → statement
+
+
+def _upsert(conn: Connection, table: Any) -> Any:
+    name = conn.dialect.name
+    statement = _UPSERTS.get((name, table.name))
+    if statement is None:
+        dialect_insert = sqlite_insert if name == "sqlite" else postgresql_insert
+        base = dialect_insert(table)
+        larger = func.max if name == "sqlite" else func.greatest  # SQLite's two-argument max()
+        updates: dict[str, Any] = {c: table.c[c] + base.excluded[c] for c in stats.ADDED}
+        updates.update({c: larger(table.c[c], base.excluded[c]) for c in stats.MAXES})
+        statement = base.on_conflict_do_update(index_elements=list(table.primary_key.columns), set_=updates)
+        _UPSERTS[(name, table.name)] = statement
+    return statement
+
+
+class Rollups:
+    """Tallies not yet written, merged by row key."""
+
+    def __init__(self) -> None:
+        self.daily: dict[DailyKey, stats.Tally] = {}
+        self.hourly: dict[HourlyKey, stats.Tally] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.daily or self.hourly)
+
+    def put(self, hall_id: str, slot: stats.Slot, tally: stats.Tally) -> None:
+        for dim, key in stats.dimension_keys(slot):
+            self.daily.setdefault((hall_id, dim.value, slot.day, key), stats.Tally()).merge(tally)
+            self.hourly.setdefault((hall_id, dim.value, slot.day, slot.hour, key), stats.Tally()).merge(tally)
+
+    def add_change(self, state: HallState, change: Change) -> None:
+        """The rollups of an engine change, against the state it was decided on (before
+        `state.apply`): each ticket's previous self and the clerk at its window come from there."""
+        if not change.tickets:
+            return
+        now = change.events[-1].at if change.events else None
+        zone = state.hall.zone
+        for ticket in change.tickets.values():
+            created = ticket.id in change.created
+            before = None if created else state.tickets.get(ticket.id)
+            if not created and before is None:
+                continue
+            window = state.windows.get(before.window) if before is not None and before.window else None
+            staff = window.staff.id if window is not None and window.staff is not None else None
+            moment = now or ticket.finished_at or ticket.called_at or ticket.issued_at
+            for slot, tally in stats.contributions(before, ticket, created=created, now=moment, staff=staff, zone=zone):
+                self.put(state.hall.id, slot, tally)
+
+    def absorb(self, other: Rollups) -> None:
+        for key, tally in other.daily.items():
+            self.daily.setdefault(key, stats.Tally()).merge(tally)
+        for hkey, tally in other.hourly.items():
+            self.hourly.setdefault(hkey, stats.Tally()).merge(tally)
+
+    def flush(self, conn: Connection) -> None:
+        if self.daily:
+            conn.execute(_upsert(conn, s.stats_daily), [_row(("hall_id", "dim", "day", "key"), k, t) for k, t in self.daily.items()])
+        if self.hourly:
+            conn.execute(
+                _upsert(conn, s.stats_hourly),
+                [_row(("hall_id", "dim", "day", "hour", "key"), k, t) for k, t in self.hourly.items()],
+            )
+        self.daily = {}
+        self.hourly = {}
+
+
+def _row(names: tuple[str, ...], key: tuple[Any, ...], tally: stats.Tally) -> dict[str, Any]:
+    row: dict[str, Any] = dict(zip(names, key, strict=True))
+    for measure in stats.MEASURES:
+        row[measure] = tally.get(measure)
+    return row
