@@ -83,7 +83,7 @@ def test_a_manager_logs_in_and_a_clerk_is_refused(hall: HallClient, new_page) ->
     expect(page.locator("#hall-name")).to_have_text(f"测试政务服务中心 {hall.hall}")
     expect(page.locator("#who")).to_have_text("张强（m01）")
     expect(page.locator('[data-nav="live"]')).to_have_attribute("aria-current", "page")
-    expect(page.locator("#nav-statistics")).to_contain_text("下一阶段")
+    expect(page.locator("#nav-statistics")).to_have_attribute("href", "#statistics")  # 统计分析 (test_statistics_page.py)
     token = page.evaluate("sessionStorage.getItem('manage.token')")
     assert token and token not in page.evaluate("Object.values(localStorage).join(' ')")
 

@@ -50,3 +50,10 @@ async def manage_page_slash(request: Request) -> RedirectResponse:
 async def manage_asset(request: Request, name: str, hall: str | None = None) -> FileResponse:
     await _only_managers(request, hall)
     return asset(HERE / "assets", name)
+
+
+@router.api_route("/manage/assets/vendor/{name}", methods=["GET", "HEAD"])
+async def manage_vendor_asset(request: Request, name: str, hall: str | None = None) -> FileResponse:
+    """Third-party files shipped with the page (Chart.js 4, MIT: vendor/chart.js-LICENSE.md)."""
+    await _only_managers(request, hall)
+    return asset(HERE / "assets" / "vendor", name, {"Cache-Control": "max-age=86400"})

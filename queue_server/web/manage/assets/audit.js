@@ -113,17 +113,8 @@
     const button = $("audit-export");
     button.disabled = true;
     try {
-      const response = await M.request("GET", managePath("/audit.csv" + (found.query ? "?" + found.query : "")));
-      const blob = await response.blob();
-      const name = (/filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "") || [])[1] || "audit.csv";
-      const link = el("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = name;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-      M.notice(t("audit.exported", { n: response.headers.get("X-Row-Count") || "?" }), "ok");
+      const saved = await M.download(managePath("/audit.csv" + (found.query ? "?" + found.query : "")), "audit.csv");
+      M.notice(t("audit.exported", { n: saved.headers.get("X-Row-Count") || "?" }), "ok");
     } catch (err) {
       M.setError("audit-error", M.errorText(err));
     } finally {

@@ -8,7 +8,7 @@ window.M = (function () {
   const API = "/api/v1";
   const KEY = { token: "manage.token", hall: "manage.hall", staffToken: "staff.token", staffHall: "staff.hall" };
   const LANG_KEY = "manage.lang"; // a preference, not a secret
-  const VIEWS = ["live", "devices", "audit", "reservations"];
+  const VIEWS = ["live", "devices", "audit", "reservations", "statistics"];
 
   const $ = (id) => document.getElementById(id);
   const S = {
@@ -155,6 +155,21 @@ window.M = (function () {
     const response = await request(method, path, body);
     if (response.status === 204) return null;
     return response.json();
+  }
+
+  /** GET a file from the API and save it under the name the server gives; the reply's headers. */
+  async function download(path, fallbackName) {
+    const response = await request("GET", path);
+    const blob = await response.blob();
+    const name = (/filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "") || [])[1] || fallbackName;
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    return { name, headers: response.headers };
   }
 
   const hallPath = (suffix) => "/halls/" + encodeURIComponent(S.hall) + (suffix || "");
@@ -408,7 +423,7 @@ window.M = (function () {
   }
 
   return {
-    S, $, t, el, api, request, ApiError, errorText, hallPath, managePath, views, setError, notice, setConn,
+    S, $, t, el, api, request, download, ApiError, errorText, hallPath, managePath, views, setError, notice, setConn,
     queueName, windowName, personName, formatTime, duration, since, now, localInput, zonedIso, confirmStep, start,
     API,
   };
