@@ -79,28 +79,32 @@ class Btn(ButtonBehavior, Label):
         self.color = self.fg if enabled else C["disabled_text"]
         self.disabled_color = C["disabled_text"]
         self._fit = Clock.create_trigger(self._autofit)
-        self._shrunk = 0
+        self._base = (self.text, self.font_size)  # what autofit starts from, whatever size came before
 
     def _wrap(self, *_: Any) -> None:
         # Kivy 2.3 applies `padding` inside text_size.
         self.text_size = (max(1, self.width), max(1, self.height))
-        if ("\n" in self.text or len(self.text) > 12) and hasattr(self, "_fit"):
+        if ("\n" in self.text or len(self.text) > 8) and hasattr(self, "_fit"):
             self._fit()
 
     def _autofit(self, *_: Any) -> None:
         """Text that does not fit its button (a long English name, large-text mode) is made
-        smaller, never cut: measured once the button has its size."""
+        smaller (at most six steps), never cut: measured at the button's size, from the text as
+        given, so a size met on the way (before the layout settled) leaves no trace."""
         from kivy.core.text.markup import MarkupLabel
 
-        while self._shrunk < 6 and self.width > 10 and self.height > 10:
-            probe = MarkupLabel(text=self.text, font_size=self.font_size, font_name=self.font_name,
+        if self.width <= 10 or self.height <= 10:
+            return
+        text, size = self._base
+        for step in range(7):
+            probe = MarkupLabel(text=text, font_size=size, font_name=self.font_name,
                                 halign=self.halign, text_size=(self.width, None), padding=self.padding)
             probe.refresh()
-            if probe.texture is None or probe.texture.height <= self.height:
-                return
-            self._shrunk += 1
-            self.font_size *= 0.88
-            self.text = re.sub(r"\[size=(\d+)\]", lambda m: f"[size={int(int(m.group(1)) * 0.88)}]", self.text)
+            if probe.texture is None or probe.texture.height <= self.height or step == 6:
+                break
+            size *= 0.88
+            text = re.sub(r"\[size=(\d+)\]", lambda m: f"[size={int(int(m.group(1)) * 0.88)}]", text)
+        self.font_size, self.text = size, text
 
     def _fill(self) -> list[float]:
         if self.disabled:
