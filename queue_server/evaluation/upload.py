@@ -63,7 +63,7 @@ BATCH = 200  # rows read per round, at most
 ROUND_PER_SENDER = 16  # rows claimed per round and endpoint: in_flight × this (bounds the claim's time)
 IDLE_POLL_S = 5.0
 LEASE_MARGIN_S = 10.0  # a claim outlasts its round's sends by this (the commit of their outcomes)
-PROBE_MAX_S = 20.0  # a down endpoint is asked again at least this often
+PROBE_MAX_S = 10.0  # a down endpoint is asked again at least this often
 SENDING = "sending"  # last_error while a row is claimed (a crash leaves it so)
 
 
@@ -243,6 +243,7 @@ class Uploader:
         # No connection is kept for a second request: a stray reply on it (a duplicate
         # acknowledgement) would be read as the next record's.
         self.client = client or httpx.AsyncClient(limits=httpx.Limits(max_connections=256, max_keepalive_connections=0))
+        self._mappings = {h.id: h.evaluation.upload.resolved() for h in self.halls.values() if h.evaluation.upload}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._unhook = on_commit(self._poke)
@@ -259,7 +260,7 @@ class Uploader:
         if hall is None or hall.evaluation.upload is None:
             return Failure("the hall no longer uploads", unavailable=False)
         upload = hall.evaluation.upload
-        mapping = upload.resolved()
+        mapping = self._mappings[hall.id]
         body = orjson.dumps(platform_body(mapping, row.record))
         headers = {"Content-Type": "application/json", "Idempotency-Key": row.record["record_id"], **upload.headers}
         if upload.hmac_key:
