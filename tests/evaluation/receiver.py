@@ -28,6 +28,8 @@ ACKNOWLEDGING = ("ok", "duplicate_ack")  # the modes whose acknowledgement reach
 
 
 class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # a platform's listen backlog, not socketserver's 5
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that went away (a time-out, a dropped kept-alive connection)
 
