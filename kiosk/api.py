@@ -19,6 +19,8 @@ from hall_common.vocabulary import Channel, ErrorCode, IdentifyMethod, Priority
 
 from .replies import (
     ErrorReply,
+    Evaluated,
+    EvaluationTicket,
     Followed,
     HallInfo,
     IdentitySession,
@@ -213,6 +215,18 @@ class ApiClient:
             raise ApiError("http", 404, ErrorCode.NOT_FOUND, t("follow.qr_unknown", "zh"),
                            t("follow.qr_unknown", "en"))
         return self._get(path, Followed.from_json, "track", auth=False)
+
+    def evaluation_ticket(self, *, link: str | None = None, number: str | None = None) -> EvaluationTicket:
+        """好差评: the ticket to evaluate, by the slip's QR payload (`link`) or today's number."""
+        params = {"link": link} if link is not None else {"number": number or ""}
+        return self._get(f"{self._hall_path}/evaluations/ticket", EvaluationTicket.from_json, "evaluation ticket",
+                         params=params)
+
+    def evaluate(self, body: dict[str, Any]) -> Evaluated:
+        """One evaluation (`link` or `number`, `level`, `reasons`, `text`, `followup`). Never
+        retried: a second one would be refused as already given, and the citizen would read that."""
+        return self._read(self._request("POST", f"{self._hall_path}/evaluations", json=body)[1], Evaluated.from_json,
+                          "evaluation")
 
     def report_health(self, components: list[dict[str, str]], app: dict[str, str]) -> None:
         self._request("POST", f"{self._hall_path}/devices/health", json={"components": components, "app": app})

@@ -341,6 +341,73 @@ class SmsSent:
         return cls(_loose(_object(raw, "sms-code").get("phone"), 20))
 
 
+# -- 好差评 (service evaluation) ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvaluationTicket:
+    """GET …/evaluations/ticket: a ticket as the evaluation form needs it, and what may be given
+    now. Only what the kiosk shows or decides on is read; the reply carries no citizen's data
+    (the clerk is a public servant: name and job number)."""
+
+    ticket_id: str
+    number: str
+    status: TicketStatus | str
+    queue: str = ""
+    queue_name: str = ""
+    item_name: str = ""
+    window: str = ""
+    window_name: str = ""
+    clerk_id: str = ""
+    clerk_name: str = ""
+    served_at: dt.datetime | None = None
+    open_until: dt.datetime | None = None  # the end of the working days it may be evaluated in
+    evaluated: bool = False
+    first_level: int | None = None
+    followed_up: bool = False
+    may_evaluate: bool = False
+    may_follow_up: bool = False
+    reasons: tuple[str, ...] = ()  # the hall's reasons for a 差评
+
+    @classmethod
+    def from_json(cls, raw: Any) -> EvaluationTicket:
+        obj = _object(raw, "evaluation ticket")
+        first = _optional_int(obj, "first_level")
+        return cls(
+            ticket_id=_text(obj, "ticket_id", required=True), number=_text(obj, "number", required=True),
+            status=_word(obj, "status", TicketStatus, None), queue=_text(obj, "queue"),
+            queue_name=_text(obj, "queue_name"), item_name=_text(obj, "item_name", limit=400),
+            window=_text(obj, "window"), window_name=_text(obj, "window_name"), clerk_id=_text(obj, "clerk_id"),
+            clerk_name=_text(obj, "clerk_name"), served_at=_time(obj, "served_at"),
+            open_until=_time(obj, "open_until"), evaluated=_flag(obj, "evaluated", False),
+            first_level=first if first is not None and 1 <= first <= 5 else None,
+            followed_up=_flag(obj, "followed_up", False), may_evaluate=_flag(obj, "may_evaluate", False),
+            may_follow_up=_flag(obj, "may_follow_up", False), reasons=_strings(obj, "reasons", limit=40)[:20],
+        )
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """POST …/evaluations (201): the evaluation stored; `case_id` when a 差评 opened a case."""
+
+    id: str
+    number: str
+    kind: str  # "first" or "followup" (追评)
+    level: int
+    bad: bool
+    reasons: tuple[str, ...] = ()
+    case_id: str = ""
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Evaluated:
+        obj = _object(raw, "evaluation")
+        level = _optional_int(obj, "level")
+        if level is None or not 1 <= level <= 5:
+            raise ReplyError("evaluation: 'level' must be 1 to 5")
+        return cls(id=_text(obj, "id", required=True), number=_text(obj, "number"), kind=_text(obj, "kind") or "first",
+                   level=level, bad=_flag(obj, "bad", level <= 2), reasons=_strings(obj, "reasons", limit=40),
+                   case_id=_text(obj, "case_id"))
+
+
 # -- refusals ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
