@@ -1,7 +1,8 @@
 """Every button's action, by name. A button sends one of these (with an argument for the ones
 marked so); the controller's table (`Controller.actions`, plus `Identification.actions` for the
-identification buttons) names the method that handles it. The values are the words the views and
-tests use ("home.take"); a home tile's or an option's key is its action."""
+identification buttons and `Evaluating.actions` for 好差评's) names the method that handles it.
+The values are the words the views and tests use ("home.take"); a home tile's or an option's key
+is its action."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class Action(enum.StrEnum):
     HOME_GUIDE = "home.guide"
     HOME_FOLLOW = "home.follow"
     HOME_GREEN = "home.green"
+    HOME_EVALUATE = "home.evaluate"
     # queue, item, confirm, ticket
     QUEUE = "queue"  # argument: the queue id
     ITEM = "item"  # argument: the item code
@@ -58,6 +60,13 @@ class Action(enum.StrEnum):
     ID_DEMO_PRESENT = "id.demo_present"
     IDENTIFIED_TAKE = "identified.take"
     IDENTIFIED_CHECKIN = "identified.checkin"
+    # 好差评 (kiosk.evaluating)
+    EVAL_BY_NUMBER = "eval.by_number"
+    EVAL_LEVEL = "eval.level"  # argument: the level, 5 (非常满意) … 1 (非常不满意)
+    EVAL_REASON = "eval.reason"  # argument: one of the hall's reasons
+    EVAL_SUBMIT = "eval.submit"
+    EVAL_FOLLOW_UP = "eval.follow_up"
+    EVAL_DONE = "eval.done"
 
 
 # Actions a citizen may use while the kiosk waits for the server.

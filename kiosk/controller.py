@@ -26,6 +26,7 @@ from .actions import WHILE_BUSY, Action
 from .api import ApiClient, ApiError
 from .config import KioskConfig
 from .devices import DeviceSet
+from .evaluating import Evaluating
 from .flow import CODE_RE, Context, Flow, Screen, checkin_code_from_qr, hall_open, search_items
 from .identification import Identification
 from .jobs import Jobs, noop
@@ -40,7 +41,7 @@ log = logging.getLogger("kiosk")
 # Screens that make no sense without the server: the kiosk leaves them when the connection drops.
 NEEDS_SERVER = {Screen.QUEUES, Screen.ITEMS, Screen.CONFIRM, Screen.CHECKIN, Screen.SCAN,
                 Screen.IDENTIFY, Screen.GREEN, Screen.KEYPAD, Screen.FOLLOW, Screen.WAYS, Screen.NOCARD,
-                Screen.CONSENT, Screen.IDENTIFIED}
+                Screen.CONSENT, Screen.IDENTIFIED, Screen.EVALUATE, Screen.EVAL_REASONS}
 SCAN_POLL_S = 0.15
 # A 409 refusing a ticket usually means the hall changed (closed, a limit reached): the kiosk
 # refreshes the hall then, except for this one, which is about the citizen.
@@ -80,6 +81,7 @@ class Controller:
         self.identification = Identification(flow=self.flow, api=self.api, devices=self.devices, jobs=self.jobs,
                                              waits=self.waits, desk=self, clock=clock,
                                              card_wait_s=max(to.idle_s, 5))
+        self.evaluating = Evaluating(flow=self.flow, api=self.api, jobs=self.jobs, waits=self.waits, desk=self)
         # Every button's handler, by name (buttons with an argument: `actions_with_arg`).
         self.actions: dict[Action, Callable[[], None]] = {
             Action.TOGGLE_LARGE: self.toggle_large,
@@ -108,6 +110,7 @@ class Controller:
             Action.GUIDE_RESULTS: self.guide_results,
             Action.GUIDE_TAKE: self.guide_take,
             **self.identification.actions(),
+            **self.evaluating.actions(),
         }
         self.actions_with_arg: dict[Action, Callable[[str], None]] = {
             Action.QUEUE: self.choose_queue,
@@ -117,6 +120,7 @@ class Controller:
             Action.WORD: self.word,
             Action.GUIDE_ITEM: self.guide_item,
             Action.IDENTIFY: self.identification.identify,
+            **self.evaluating.actions_with_arg(),
         }
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -276,6 +280,8 @@ class Controller:
     def nav_back(self) -> None:
         self.waits.cancel()
         self.flow.back()
+        if self.flow.screen is Screen.SCAN:  # back to a scan screen (after a refusal): it reads again
+            self.start_scan(self.flow.session.scan_purpose or "follow")
 
     def nav_home(self) -> None:
         self.waits.cancel()
@@ -468,7 +474,7 @@ class Controller:
                 session.keypad_error = "checkin.id_invalid"
                 return
             self.check_in(id_number=text)
-        elif self.identification.keypad_ok(purpose, text):
+        elif self.identification.keypad_ok(purpose, text) or self.evaluating.keypad_ok(purpose, text):
             pass
         elif purpose == "guide_code":
             session.search_terms = []
@@ -552,6 +558,8 @@ class Controller:
             self.jobs.run(lambda: self.api.track(payload), self._followed, self._follow_failed)
         elif purpose == "lutong":
             self.identification.scanned_lutong(payload)
+        elif purpose == "evaluate":
+            self.evaluating.scanned(payload)
 
     def _followed(self, followed: Followed) -> None:
         self.flow.busy = False

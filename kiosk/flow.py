@@ -17,6 +17,7 @@ from hall_common.personal_data import mask_typed as mask_typed_value
 from hall_common.phones import MOBILE_PATTERN
 from hall_common.vocabulary import Channel, HealthLevel, IdentifyMethod
 
+from .evaluation import NUMBER_MAX, EvaluationVisit
 from .replies import Followed, HallInfo, IdentitySession, Item, QueueInfo, Ticket
 from .strings import SEARCH_WORDS, pick, t, weekday
 
@@ -42,6 +43,10 @@ class Screen(enum.StrEnum):
     GUIDE = "guide"  # one item's guide
     FOLLOW = "follow"  # a followed ticket's position
     GREEN = "green"  # green channel explanation
+    EVALUATE = "evaluate"  # 好差评: the ticket and the five levels
+    EVAL_REASONS = "eval_reasons"  # a 差评's reasons
+    EVAL_REFUSED = "eval_refused"  # this ticket cannot be evaluated now, in plain words (追评 offered)
+    EVAL_DONE = "eval_done"  # thank you
     MESSAGE = "message"  # a refusal or error, in plain words
     OFFLINE = "offline"  # the server cannot be reached
     SCREENSAVER = "screensaver"
@@ -57,8 +62,9 @@ KEYPADS = {
     "sms_phone": "digits",
     "sms_code": "code6",
     "guide_code": "alnum",
+    "eval_number": "ticket",
 }
-KEYPAD_MAX = {"alnum": 10, "id": 18, "digits": 11, "code6": 6}
+KEYPAD_MAX = {"alnum": 10, "id": 18, "digits": 11, "code6": 6, "ticket": NUMBER_MAX}
 KEYPAD_PROMPTS = {
     "checkin_code": "checkin.code_prompt",
     "checkin_id": "checkin.id_prompt",
@@ -68,6 +74,7 @@ KEYPAD_PROMPTS = {
     "sms_phone": "id.sms.phone_prompt",
     "sms_code": "id.sms.code_prompt",
     "guide_code": "guide.search_code",
+    "eval_number": "eval.number_prompt",
 }
 # Reservation or guide codes may be long item codes; the keypad for those allows more.
 GUIDE_CODE_MAX = 32
@@ -114,6 +121,7 @@ class Session:
     guide_item: Item | None = None
     search_terms: list[str] = field(default_factory=list)
     follow: Followed | None = None
+    evaluation: EvaluationVisit | None = None  # 好差评: the ticket, the level and reasons chosen
 
 
 class Flow:
@@ -170,7 +178,7 @@ class Flow:
             return None
         if self.screen is Screen.HOME:
             return self.screensaver_s
-        if self.screen is Screen.TICKET:
+        if self.screen in (Screen.TICKET, Screen.EVAL_DONE):
             return self.ticket_s
         return self.idle_s
 
@@ -379,7 +387,8 @@ def home_options(ctx: Context) -> list[Option]:
         follow = Option("home.follow", False, "reason.offline", follow.visible)
     options.append(follow)
     options.append(Option("home.green", ctx.online, offline or closed))
-    options.append(Option("home.evaluate", False, "reason.coming_soon"))
+    # 好差评 by the slip's QR code or its number: the keypad works without a scanner.
+    options.append(Option("home.evaluate", ctx.online, offline))
     return options
 
 

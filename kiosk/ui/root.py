@@ -14,6 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 
 from ..actions import Action
+from ..evaluation import EvaluationVisit
 from ..flow import Screen, channel_options, checkin_options, hall_open, home_options
 from ..strings import pick
 from . import chrome
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.ui")
 
 SAVER_PAGE_TICKS = 16  # the notice loop turns its page every 16 half-second ticks
+
+
+def _evaluation_signature(visit: EvaluationVisit | None) -> Any:
+    """What the 好差评 screens show of the visit: a new lookup, a level, a reason, the result."""
+    if visit is None:
+        return None
+    return (id(visit), id(visit.ticket), visit.verdict, visit.followup, visit.level, tuple(visit.reasons), id(visit.result))
 
 
 class KioskUI(FloatLayout):
@@ -83,7 +91,8 @@ class KioskUI(FloatLayout):
                 tuple(Window.size), id(s.ticket), s.ticket_kind, s.print_state, s.keypad_purpose,
                 tuple(s.search_terms), len(c.items), id(s.item), id(s.guide_item), s.queue, s.green,
                 s.scan_purpose, id(s.follow), s.message_body, c.printer_problem(), s.identify_channel,
-                id(s.id_session), s.keypad_note, hall.today_sessions if hall else None,
+                id(s.id_session), s.keypad_note, _evaluation_signature(s.evaluation),
+                hall.today_sessions if hall else None,
                 hall.next_opening if hall and not hall_open(hall) else None)
 
     def _build(self) -> None:

@@ -11,7 +11,7 @@ from kivy.uix.widget import Widget
 
 from ...flow import Screen
 from ..kit import Kit
-from . import checkin, follow, guides, home, identification, keypad, messages, queues, ticket
+from . import checkin, evaluation, follow, guides, home, identification, keypad, messages, queues, ticket
 
 if TYPE_CHECKING:
     from ...controller import Controller
@@ -39,6 +39,10 @@ SCREENS: dict[Screen, Builder] = {
     Screen.GUIDE_SEARCH: guides.guide_search,
     Screen.GUIDE_ITEMS: guides.guide_items,
     Screen.GUIDE: guides.guide,
+    Screen.EVALUATE: evaluation.evaluate,
+    Screen.EVAL_REASONS: evaluation.reasons,
+    Screen.EVAL_REFUSED: evaluation.refused,
+    Screen.EVAL_DONE: evaluation.thanks,
     Screen.MESSAGE: messages.message,
     Screen.OFFLINE: messages.offline,
     # Screen.SCREENSAVER has no chrome: kiosk.ui.root draws screensaver.screensaver itself.

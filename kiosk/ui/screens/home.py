@@ -18,9 +18,9 @@ from ..widgets import Btn, Card, Txt
 if TYPE_CHECKING:
     from ...controller import Controller
 
-TILE_COLORS = {
+TILE_COLORS: dict[str, str] = {
     Action.HOME_TAKE: "primary", Action.HOME_CHECKIN: "teal", Action.HOME_GUIDE: "green",
-    Action.HOME_FOLLOW: "orange", Action.HOME_GREEN: "green", "home.evaluate": "purple",
+    Action.HOME_FOLLOW: "orange", Action.HOME_GREEN: "green", Action.HOME_EVALUATE: "purple",
 }
 
 
@@ -39,7 +39,7 @@ def home(kit: Kit, c: Controller) -> Widget:
         # Landscape in large text has room for the title and the reason only.
         sub = None if kit.landscape and kit.large else kit.tr(option.key + ".sub")
         reason = kit.tr(option.reason) if option.reason else None
-        # A tile's key is its action (kiosk.actions); 服务评价 has none yet and stays greyed.
+        # A tile's key is its action (kiosk.actions).
         grid.add_widget(Btn(kit.option_text(kit.tr(option.key), sub, reason), option.key, ui=kit, bg=color,
                             enabled=option.enabled))
     body.add_widget(grid)

@@ -1,5 +1,5 @@
 """The on-screen keypad for codes and numbers (reservation code, identity number, phone, SMS code,
-item code): its layout follows the purpose, typed identity numbers and phones show masked, and
+item code, a ticket's number for 好差评): its layout follows the purpose, typed identity numbers and phones show masked, and
 typing updates the display in place (`update_keypad`), not the whole screen."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from ...actions import Action
+from ...evaluation import ticket_letters
 from ...flow import KEYPAD_PROMPTS, Flow, Screen, mask_typed
 from ...strings import pick
 from ..kit import Kit
@@ -46,6 +47,7 @@ def keypad(kit: Kit, c: Controller) -> Widget:
     display.add_widget(kit.live.keypad_display)
     head.add_widget(display)
     kit.live.keypad_error = Txt("", size=kit.fs("body"), color=C["error_text"], bold=True)
+    kit.live.keypad_error.height = 0  # no room kept for an error until there is one
     head.add_widget(kit.live.keypad_error)
     update_keypad(kit, f)
     if s.keypad_note[0]:
@@ -55,7 +57,7 @@ def keypad(kit: Kit, c: Controller) -> Widget:
     if s.keypad_purpose == "sms_code":
         head.add_widget(Btn(kit.tr("id.sms.resend"), Action.SMS_RESEND, ui=kit, bg=C["card"], fg=C["neutral_text"],
                             size_hint_y=None, height=kit.target(100)))
-    keys_box = _keys(kit, layout)
+    keys_box = _ticket_keys(kit, ticket_letters(q.id for q in c.queues)) if layout == "ticket" else _keys(kit, layout)
     confirm = BoxLayout(size_hint_y=None, height=kit.target(140), spacing=kit.px(20))
     confirm.add_widget(Btn(kit.tr("keypad.clear"), Action.KEY, "CLEAR", ui=kit, bg=C["neutral"],
                            fg=C["neutral_text"]))
@@ -76,6 +78,49 @@ def keypad(kit: Kit, c: Controller) -> Widget:
     head.add_widget(confirm)
     head.add_widget(Widget())
     return head
+
+
+def _ticket_keys(kit: Kit, letters: list[str]) -> Widget:
+    """A ticket's number (A012): the letters the hall's numbers start with, and the digits; in
+    portrait a row of letters above the digits, in landscape a block of letters beside them."""
+    digits = _keys(kit, "digits")
+    spacing = kit.px(12)
+    if kit.landscape:
+        rows = 4  # as many as the digits have
+        cols = -(-len(letters) // rows)
+        key_h = kit.target(130)
+    else:
+        cols = min(len(letters), 6 if len(letters) <= 6 else 8)
+        rows = -(-len(letters) // cols)
+        key_h = kit.target(120 if rows == 1 else 100)
+    grid = GridLayout(cols=max(1, cols), spacing=spacing, size_hint_y=None)
+    for letter in letters:
+        grid.add_widget(Btn(f"[b]{letter}[/b]", Action.KEY, letter, ui=kit, bg=C["neutral"], fg=C["neutral_text"],
+                            size=kit.fs("big") * 0.7, size_hint_y=None, height=key_h))
+    used = -(-len(letters) // max(1, cols))
+    grid.height = used * key_h + (used - 1) * spacing
+    if kit.landscape:
+        holder = BoxLayout(orientation="horizontal", size_hint_y=None, height=digits.height, spacing=kit.px(24))
+        column = BoxLayout(orientation="vertical", size_hint_x=cols / (cols + 3))
+        column.add_widget(grid)
+        column.add_widget(Widget())
+        holder.add_widget(column)
+        holder.add_widget(digits)
+        return holder
+    holder = BoxLayout(orientation="vertical", size_hint_y=None, spacing=kit.px(20))
+    letters_box = BoxLayout(size_hint_y=None, height=grid.height)
+    if len(letters) <= 6:  # a short row of letters: as wide as the digits
+        grid.size_hint_x = None
+        grid.width = min(kit.px(900), kit.window_width * 0.8)
+        letters_box.add_widget(Widget())
+        letters_box.add_widget(grid)
+        letters_box.add_widget(Widget())
+    else:
+        letters_box.add_widget(grid)
+    holder.add_widget(letters_box)
+    holder.add_widget(digits)
+    holder.height = letters_box.height + holder.spacing + digits.height
+    return holder
 
 
 def _keys(kit: Kit, layout: str) -> Widget:
