@@ -128,9 +128,10 @@ class Evaluating:
             self.flow.go(Screen.EVALUATE)
         elif visit.verdict is Verdict.EVALUATE:  # refused, yet evaluable: not the ticket's state
             self.desk.show_message("msg.error_title", body_key="msg.rejected")
+        elif after_refusal:  # "back" must not lead to the levels of a ticket that refused them
+            self.flow.history[:] = [Screen.HOME]
+            self.flow.replace(Screen.EVAL_REFUSED)
         else:
-            if after_refusal:  # "back" must not lead to the levels of a ticket that refused them
-                self.flow.history[:] = [Screen.HOME]
             self._refuse(visit)
 
     def _look_up_failed(self, ref: TicketRef, error: ApiError) -> None:

@@ -15,16 +15,23 @@ tests/kiosk/helpers.run_scenario:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 import pytest  # noqa: E402
 
 from hall_common.vocabulary import ErrorCode  # noqa: E402
+from kiosk.api import ApiClient  # noqa: E402
+from kiosk.config import Devices, KioskConfig  # noqa: E402
+from kiosk.controller import Controller  # noqa: E402
+from kiosk.devices import DeviceSet  # noqa: E402
 from kiosk.evaluation import (  # noqa: E402
     EvaluationVisit,
     TicketRef,
@@ -236,6 +243,90 @@ def test_the_number_keypad_takes_letters_and_digits() -> None:
     for key in "a0127777777":
         flow.key(key)
     assert flow.session.keypad_text == "A0127777"  # at most eight keys
+
+
+# -- the controller with a scripted server (the answers a real one gives only by accident of timing) -------
+
+def scripted(answers: list[tuple[int, Any]], seen: list[tuple[str, str, Any]]) -> Controller:
+    """A kiosk with no QR device whose server answers each request with the next of `answers`."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent = json.loads(request.content) if request.content else dict(request.url.params)
+        seen.append((request.method, request.url.path, sent))
+        status, body = answers.pop(0)
+        return httpx.Response(status, json=body)
+
+    config = KioskConfig(server_url="http://kiosk.test", hall="demo", token="t")
+    api = ApiClient("http://kiosk.test", "demo", "t", retries=0, transport=httpx.MockTransport(handler))
+    controller = Controller(config, api=api, devices=DeviceSet(Devices()))
+    controller.online = True
+    return controller
+
+
+def settled(controller: Controller) -> Screen:
+    deadline = time.monotonic() + 5
+    while controller.pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert controller.pending == 0
+    return controller.flow.screen
+
+
+def typed(controller: Controller, number: str) -> Screen:
+    controller.act("home.evaluate")  # no scanner or camera here: straight to the keypad
+    assert controller.flow.screen is Screen.KEYPAD and controller.flow.session.keypad_purpose == "eval_number"
+    for key in number:
+        controller.act("key", key)
+    controller.act("keypad.ok")
+    return settled(controller)
+
+
+def test_a_submission_refused_because_the_ticket_changed_shows_what_it_allows_now() -> None:
+    """Evaluated at the window a moment before the kiosk's POST: the kiosk asks again and offers 追评."""
+    seen: list[tuple[str, str, Any]] = []
+    exists = {"code": "evaluation_exists", "message": "evaluated already", "message_zh": "该号票已评价过"}
+    controller = scripted([(200, status_json()), (409, exists),
+                           (200, status_json(evaluated=True, first_level=5, may_evaluate=False, may_follow_up=True))],
+                          seen)
+    try:
+        assert typed(controller, "A12") is Screen.EVALUATE
+        controller.act("eval.level", "9")  # not a level: ignored
+        controller.act("eval.level", "4")
+        assert settled(controller) is Screen.EVAL_REFUSED
+        assert controller.flow.session.evaluation.verdict is Verdict.FOLLOW_UP
+        path = "/api/v1/halls/demo/evaluations"
+        assert seen == [("GET", path + "/ticket", {"number": "A012"}),
+                        ("POST", path, {"number": "A012", "level": 4, "reasons": [], "text": "", "followup": False}),
+                        ("GET", path + "/ticket", {"number": "A012"})]
+        controller.act("nav.back")  # not back to the levels the server refused
+        assert controller.flow.screen is Screen.HOME
+    finally:
+        controller.stop()
+
+
+def test_other_refusals_and_an_unreachable_server() -> None:
+    seen: list[tuple[str, str, Any]] = []
+    invalid = {"code": "invalid", "message": "a reason is not in the hall's list", "message_zh": "差评原因不在本厅的列表中"}
+    controller = scripted([(200, status_json()), (422, invalid), (404, {"code": "not_found", "message_zh": "没有这张号票"}),
+                           (503, {"code": "unavailable"})], seen)
+    try:
+        assert typed(controller, "A012") is Screen.EVALUATE
+        controller.act("eval.level", "2")
+        assert controller.flow.screen is Screen.EVAL_REASONS
+        controller.act("eval.submit")  # no reason yet: nothing sent
+        assert len(seen) == 1
+        controller.act("eval.reason", "态度不好")
+        controller.act("eval.submit")
+        assert settled(controller) is Screen.MESSAGE  # the server's own words for the citizen
+        assert controller.flow.session.message_body[0] == "差评原因不在本厅的列表中"
+        controller.act("nav.home")
+        assert typed(controller, "B7") is Screen.EVAL_REFUSED
+        assert controller.flow.session.evaluation.verdict is Verdict.UNKNOWN
+        controller.act("nav.back")
+        assert controller.flow.screen is Screen.KEYPAD and controller.flow.session.keypad_text == "B7"
+        controller.act("keypad.ok")
+        assert settled(controller) is Screen.OFFLINE and not controller.online
+    finally:
+        controller.stop()
 
 
 # -- the tile in a real window, against a real server ---------------------------------------------------
