@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.evaluation.receiver import Receiver
-from tests.queue_server.browser import chromium, new_page  # noqa: F401  (one Chromium per run)
 from tests.support.api import HallClient
 from tests.support.halls import _sha, hall_toml, token_for
 from tests.support.servers import ServerProcess

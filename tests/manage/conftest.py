@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.manage.support import HALLS, Receiver, write_halls
-from tests.queue_server.browser import chromium, new_page  # noqa: F401  (one Chromium per run)
 from tests.support.api import HallClient
 from tests.support.servers import ServerProcess
 

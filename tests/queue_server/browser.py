@@ -5,7 +5,7 @@ Playwright's own browser download does not work on the project's machines, so Pl
 it needs `--no-sandbox`; the other flags keep it from reaching out to the internet at start.
 Playwright's `launch` gives every browser a fresh temporary profile (`--user-data-dir`).
 
-`chromium` and `new_page` are registered once in tests/queue_server/conftest.py; in a test module:
+`chromium` and `new_page` are registered once for every part, in tests/conftest.py; in a test module:
 
     from tests.queue_server.browser import running_server, screenshot
 
@@ -56,9 +56,12 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), headless=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """One browser for the whole session; each test gets its own context (cookies, storage)."""
+    """One browser per test module; each test gets its own context (cookies, storage). Not one per
+    session: Playwright's sync API keeps its event loop set as the thread's running loop while it
+    lives, so a browser kept past its module breaks every later `asyncio.run` (and a second
+    Playwright), in whatever part's tests follow."""
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.queue_server.browser import chromium, new_page  # noqa: F401  (one Chromium per run)
 from tests.support.api import HallClient
 from tests.support.halls import write_config
 from tests.support.servers import ServerProcess
