@@ -79,7 +79,7 @@ class Btn(ButtonBehavior, Label):
         self.color = self.fg if enabled else C["disabled_text"]
         self.disabled_color = C["disabled_text"]
         self._fit = Clock.create_trigger(self._autofit)
-        self._base = (self.text, self.font_size)  # what autofit starts from, whatever size came before
+        self._base = (text, size or ui.fs("button"))  # what autofit starts from, whatever size came before
 
     def _wrap(self, *_: Any) -> None:
         # Kivy 2.3 applies `padding` inside text_size.
