@@ -38,7 +38,12 @@ SUMS = ("wait_n", "wait_sum", "handle_n", "handle_sum", "busy_s")
 MAXES = ("wait_max", "handle_max")
 WAIT_COLUMNS = tuple(f"w{i}" for i in range(BUCKETS))
 HANDLE_COLUMNS = tuple(f"h{i}" for i in range(BUCKETS))
-ADDED = COUNTS + SUMS + WAIT_COLUMNS + HANDLE_COLUMNS  # summed when rows meet
+# Kept by the database itself (triggers of migration 0005), daily and monthly: first evaluations
+# and their 差评 by the evaluated service's day, queue, window, clerk, item and ticket channel;
+# reservations due (not cancelled) and checked in by their day and queue (and the channel
+# "reservation").
+RECORDED = ("evaluations", "bad", "reservations_due", "reservations_checked_in")
+ADDED = COUNTS + SUMS + WAIT_COLUMNS + HANDLE_COLUMNS + RECORDED  # summed when rows meet
 MEASURES = ADDED + MAXES
 
 
@@ -284,6 +289,12 @@ def figures(values: dict[str, int], *, open_seconds: int | None = None) -> dict[
         busy_s=values.get("busy_s", 0),
         no_show_rate=_rate(values.get("no_show", 0), values.get("served", 0) + values.get("no_show", 0)),
     )
+    evaluations, bad = values.get("evaluations", 0), values.get("bad", 0)
+    due, checked = values.get("reservations_due", 0), values.get("reservations_checked_in", 0)
+    out.update(
+        evaluations=evaluations, bad=bad, bad_rate=_rate(bad, evaluations),
+        reservations_due=due, reservations_checked_in=checked, checkin_rate=_rate(checked, due),
+    )
     if open_seconds is not None:
         out["utilisation"] = round(min(1.0, values.get("busy_s", 0) / open_seconds), 4) if open_seconds > 0 else None
     return out
@@ -307,6 +318,27 @@ def period_start(day: dt.date, period: Period) -> dt.date:
     if period is Period.MONTH:
         return day.replace(day=1)
     return day
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def split_months(start: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple[dt.date, dt.date] | None]:
+    """[start, end] as day ranges outside whole months, and the whole months inside (first and
+    last month's first day), so a long range reads monthly rows and only its edges daily ones."""
+    first_whole = start if start.day == 1 else month_of(start + dt.timedelta(days=32 - start.day))
+    after = end + dt.timedelta(days=1)
+    last_whole_end = month_of(after)  # the first day not in a whole month at the end
+    if first_whole >= last_whole_end:
+        return [(start, end)], None
+    edges = []
+    if start < first_whole:
+        edges.append((start, first_whole - dt.timedelta(days=1)))
+    if last_whole_end <= end:
+        edges.append((last_whole_end, end))
+    last_month = month_of(last_whole_end - dt.timedelta(days=1))
+    return edges, (first_whole, last_month)
 
 
 def period_label(start: dt.date, period: Period, hour: int | None = None) -> str:

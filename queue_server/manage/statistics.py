@@ -1,7 +1,7 @@
 """统计分析 for the manager (read only): a range of service days by hour, day, week or month, per
-hall, queue, window, clerk, item or channel, from the rollups (storage/rollups.py, written as
-tickets change), the reservations (check-in rate) and the evaluations (差评 rate). The figures
-are computed in core/statistics.py; this module only reads and names."""
+hall, queue, window, clerk, item or channel, from the rollups only (storage/rollups.py, written as
+tickets change; evaluations and reservations added by the database's triggers, migration 0005).
+The figures are computed in core/statistics.py; this module only reads and names."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, func, select, union_all
 
 from ..config import Hall
 from ..core import statistics as stats
 from ..core.errors import Invalid
-from ..core.evaluation import BAD_LEVELS
-from ..evaluation import tables as et
 from ..runtime import Runtime
 from ..storage import schema as s
 
@@ -71,18 +69,54 @@ def name_of(hall: Hall, dim: stats.Dimension, key: str) -> tuple[str, str]:
     return CHANNEL_NAMES.get(key, (key, key))
 
 
-def _sums(table: Any) -> list[Any]:
-    columns = [func.sum(table.c[m]).label(m) for m in stats.ADDED]
-    columns += [func.max(table.c[m]).label(m) for m in stats.MAXES]
-    return columns
+def _columns(table: Any) -> list[Any]:
+    return [table.c[m] for m in stats.MEASURES]
+
+
+def _sums(columns: Any) -> list[Any]:
+    found = [func.sum(columns[m]).label(m) for m in stats.ADDED]
+    found += [func.max(columns[m]).label(m) for m in stats.MAXES]
+    return found
 
 
 def _values(row: Any) -> dict[str, int]:
     return {m: int(getattr(row, m) or 0) for m in stats.MEASURES}
 
 
-def _range(table: Any, hall_id: str, dim: stats.Dimension, q: Query) -> Any:
-    return and_(table.c.hall_id == hall_id, table.c.dim == dim.value, table.c.day >= q.start, table.c.day <= q.end)
+def _by_key(conn: Connection, hall_id: str, dim: stats.Dimension, start: dt.date, end: dt.date) -> dict[str, dict[str, int]]:
+    """The range's sums per key of `dim`: whole months from the monthly rows, the days at either
+    edge from the daily ones (a year's report reads some 12 rows per key, not 250)."""
+    d, m = s.stats_daily, s.stats_monthly
+    edges, months = stats.split_months(start, end)
+    parts = [
+        select(d.c.key, *_columns(d)).where(d.c.hall_id == hall_id, d.c.dim == dim.value, d.c.day >= low, d.c.day <= high)
+        for low, high in edges
+    ]
+    if months is not None:
+        parts.append(select(m.c.key, *_columns(m)).where(
+            m.c.hall_id == hall_id, m.c.dim == dim.value, m.c.month >= months[0], m.c.month <= months[1]))
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    found = conn.execute(select(both.c.key, *_sums(both.c)).group_by(both.c.key)).all()
+    return {row.key: _values(row) for row in found}
+
+
+def _days_worked(conn: Connection, hall_id: str, dim: stats.Dimension, q: Query) -> dict[str, int]:
+    d = s.stats_daily
+    worked = (d.c.served + d.c.no_show + d.c.transferred) > 0
+    found = conn.execute(
+        select(d.c.key, func.count().label("n"))
+        .where(d.c.hall_id == hall_id, d.c.dim == dim.value, d.c.day >= q.start, d.c.day <= q.end, worked)
+        .group_by(d.c.key)
+    )
+    return {row.key: int(row.n) for row in found}
+
+
+_PER_GROUP_ONLY = {  # figures a group has no rows of: shown as null rather than 0
+    stats.Dimension.WINDOW: ("reservations_due", "reservations_checked_in", "checkin_rate"),
+    stats.Dimension.STAFF: ("reservations_due", "reservations_checked_in", "checkin_rate"),
+    stats.Dimension.ITEM: ("reservations_due", "reservations_checked_in", "checkin_rate"),
+}
+_RECORDED_FIGURES = ("evaluations", "bad", "bad_rate", "reservations_due", "reservations_checked_in", "checkin_rate")
 
 
 def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
@@ -91,25 +125,25 @@ def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
     group = q.group
     series_dim, series_key = (group, q.key) if q.key is not None else (stats.Dimension.HALL, "")
 
-    # Totals and rows by the group's key over the range (days worked: for utilisation).
-    worked = func.sum(case((d.c.served + d.c.no_show + d.c.transferred > 0, 1), else_=0)).label("days_worked")
-    by_key = conn.execute(
-        select(d.c.key, worked, *_sums(d)).where(_range(d, hall.id, group, q)).group_by(d.c.key)
-    ).all()
-    total_row = conn.execute(select(*_sums(d)).where(_range(d, hall.id, stats.Dimension.HALL, q))).first()
-    totals = _values(total_row) if total_row is not None else {}
+    by_key = _by_key(conn, hall.id, group, q.start, q.end)
+    totals = _by_key(conn, hall.id, stats.Dimension.HALL, q.start, q.end).get("", {})
 
-    # The series by period: hourly rows for hours, daily ones otherwise.
+    # The series by period: hourly rows for hours (no evaluations or reservations there), daily
+    # ones otherwise.
     if q.period is stats.Period.HOUR:
         found = conn.execute(
-            select(h.c.day, h.c.hour, *_sums(h))
-            .where(_range(h, hall.id, series_dim, q), h.c.key == series_key)
+            select(h.c.day, h.c.hour, *_sums(h.c))
+            .where(h.c.hall_id == hall.id, h.c.dim == series_dim.value, h.c.day >= q.start, h.c.day <= q.end,
+                   h.c.key == series_key)
             .group_by(h.c.day, h.c.hour)
         ).all()
         raw = [(r.day, r.hour, _values(r)) for r in found]
     else:
         found = conn.execute(
-            select(d.c.day, *_sums(d)).where(_range(d, hall.id, series_dim, q), d.c.key == series_key).group_by(d.c.day)
+            select(d.c.day, *_sums(d.c))
+            .where(d.c.hall_id == hall.id, d.c.dim == series_dim.value, d.c.day >= q.start, d.c.day <= q.end,
+                   d.c.key == series_key)
+            .group_by(d.c.day)
         ).all()
         raw = [(r.day, None, _values(r)) for r in found]
     series = stats.group_series(raw, q.period)
@@ -118,37 +152,38 @@ def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
     by_hour = conn.execute(
         select(h.c.hour, func.sum(h.c.issued).label("issued"), func.sum(h.c.served).label("served"),
                func.sum(h.c.no_show).label("no_show"))
-        .where(_range(h, hall.id, series_dim, q), h.c.key == series_key)
+        .where(h.c.hall_id == hall.id, h.c.dim == series_dim.value, h.c.day >= q.start, h.c.day <= q.end,
+               h.c.key == series_key)
         .group_by(h.c.hour)
     ).all()
     hours = {r.hour: (int(r.issued or 0), int(r.served or 0), int(r.no_show or 0)) for r in by_hour}
 
-    reservations = _reservations(conn, hall, q)
-    evaluations = _evaluations(conn, hall, q)
-    open_days = [day for day in stats.days_in(q.start, q.end) if stats.opening_seconds(hall.hours, day) > 0]
-    mean_open_s = (
-        sum(stats.opening_seconds(hall.hours, day) for day in open_days) / len(open_days) if open_days else 0
-    )
     utilised = group in (stats.Dimension.WINDOW, stats.Dimension.STAFF)
+    worked = _days_worked(conn, hall.id, group, q) if utilised else {}
+    open_days = [day for day in stats.days_in(q.start, q.end) if stats.opening_seconds(hall.hours, day) > 0]
+    mean_open_s = sum(stats.opening_seconds(hall.hours, day) for day in open_days) / len(open_days) if open_days else 0
 
     rows = []
-    for r in by_key:
-        if utilised and r.key == stats.NONE_KEY:
+    for key, values in by_key.items():
+        if utilised and key == stats.NONE_KEY:
             continue  # tickets never called: no window or clerk to show them under
-        values = _values(r)
-        open_s = round(int(r.days_worked or 0) * mean_open_s) if utilised else None
-        name_zh, name_en = name_of(hall, group, r.key)
-        row: dict[str, Any] = {"key": r.key, "name": name_zh, "name_en": name_en,
-                               **stats.figures(values, open_seconds=open_s)}
+        open_s = round(worked.get(key, 0) * mean_open_s) if utilised else None
+        name_zh, name_en = name_of(hall, group, key)
+        row: dict[str, Any] = {"key": key, "name": name_zh, "name_en": name_en, **stats.figures(values, open_seconds=open_s)}
         if utilised:
-            row["days_worked"] = int(r.days_worked or 0)
-        row.update(_reservation_figures(reservations["by_key"].get(_reservation_key(group, r.key))))
-        row.update(_evaluation_figures(evaluations["by_key"].get(r.key)))
+            row["days_worked"] = worked.get(key, 0)
+        for name in _PER_GROUP_ONLY.get(group, ()):
+            row[name] = None
         rows.append(row)
     rows.sort(key=lambda row: (-int(row["issued"] or 0) - int(row["served"] or 0), row["key"]))
 
-    total_figures: dict[str, Any] = {**stats.figures(totals), **_reservation_figures(reservations["total"]),
-                                     **_evaluation_figures(evaluations["total"])}
+    points = []
+    for start, hour, values in series:
+        point = {"start": start.isoformat(), "hour": hour, "label": stats.period_label(start, q.period, hour),
+                 **stats.figures(values)}
+        if q.period is stats.Period.HOUR:
+            point.update(dict.fromkeys(_RECORDED_FIGURES))
+        points.append(point)
     return {
         "hall": {"id": hall.id, "name": hall.name, "name_en": hall.name_en},
         "from": q.start.isoformat(),
@@ -156,22 +191,9 @@ def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
         "period": q.period.value,
         "group": group.value,
         "key": q.key,
-        "totals": total_figures,
+        "totals": stats.figures(totals),
         "rows": rows,
-        "series": [
-            {
-                "start": start.isoformat(),
-                "hour": hour,
-                "label": stats.period_label(start, q.period, hour),
-                **stats.figures(values),
-                **(
-                    _evaluation_figures(_sum_days(evaluations["by_day"], start, q.period))
-                    if q.period is not stats.Period.HOUR and q.key is None
-                    else {}
-                ),
-            }
-            for start, hour, values in series
-        ],
+        "series": points,
         "hours": [
             {"hour": hour, "issued": hours.get(hour, (0, 0, 0))[0], "served": hours.get(hour, (0, 0, 0))[1],
              "no_show": hours.get(hour, (0, 0, 0))[2]}
@@ -182,95 +204,6 @@ def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
             "edges_s": list(stats.HANDLE_EDGES), "counts": [totals.get(c, 0) for c in stats.HANDLE_COLUMNS],
         },
     }
-
-
-def _sum_days(by_day: dict[dt.date, tuple[int, int]], start: dt.date, period: stats.Period) -> tuple[int, int]:
-    count = bad = 0
-    for day, (n, b) in by_day.items():
-        if stats.period_start(day, period) == start:
-            count += n
-            bad += b
-    return count, bad
-
-
-def _reservation_key(group: stats.Dimension, key: str) -> str | None:
-    if group is stats.Dimension.HALL:
-        return ""
-    if group is stats.Dimension.QUEUE:
-        return key
-    if group is stats.Dimension.CHANNEL and key == "reservation":
-        return ""
-    return None
-
-
-def _reservations(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
-    """Reservations due in the range (booked or checked in, not cancelled) and checked in, in
-    total and by queue (reservations belong to no window, clerk or item until they are tickets)."""
-    r = s.reservations
-    due = func.sum(case((r.c.status != "cancelled", 1), else_=0)).label("due")
-    checked = func.sum(case((r.c.status == "checked_in", 1), else_=0)).label("checked_in")
-    where = and_(r.c.hall_id == hall.id, r.c.service_day >= q.start, r.c.service_day <= q.end)
-    found = conn.execute(select(r.c.queue, due, checked).where(where).group_by(r.c.queue)).all()
-    by_key: dict[str | None, tuple[int, int]] = {row.queue: (int(row.due or 0), int(row.checked_in or 0)) for row in found}
-    total = (sum(v[0] for v in by_key.values()), sum(v[1] for v in by_key.values()))
-    by_key[""] = total
-    return {"by_key": by_key, "total": total}
-
-
-def _reservation_figures(found: tuple[int, int] | None) -> dict[str, Any]:
-    if found is None:
-        return {"reservations_due": None, "reservations_checked_in": None, "checkin_rate": None}
-    due, checked = found
-    return {"reservations_due": due, "reservations_checked_in": checked,
-            "checkin_rate": round(checked / due, 4) if due else None}
-
-
-_EVALUATION_COLUMN = {
-    stats.Dimension.QUEUE: "queue",
-    stats.Dimension.WINDOW: "window",
-    stats.Dimension.STAFF: "clerk_id",
-    stats.Dimension.ITEM: "item_code",
-}
-
-
-def _evaluations(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
-    """First evaluations (a 追评 does not count twice) of services in the range: count and 差评,
-    by the group's key and by day. Read through the index on creation time: an evaluation is
-    made on its service day or within days of it."""
-    e = et.evaluations
-    bad = func.sum(case((e.c.level.in_([int(level) for level in BAD_LEVELS]), 1), else_=0)).label("bad")
-    low = dt.datetime.combine(q.start, dt.time(), hall.zone)
-    where = and_(
-        e.c.hall_id == hall.id, e.c.kind == "first", e.c.created_at >= low,
-        e.c.service_day >= q.start, e.c.service_day <= q.end,
-    )
-    by_day = {
-        row.service_day: (int(row.n or 0), int(row.bad or 0))
-        for row in conn.execute(select(e.c.service_day, func.count().label("n"), bad).where(where).group_by(e.c.service_day))
-    }
-    total = (sum(v[0] for v in by_day.values()), sum(v[1] for v in by_day.values()))
-    by_key: dict[str, tuple[int, int]] = {}
-    if q.group is stats.Dimension.HALL:
-        by_key[""] = total
-    elif q.group is stats.Dimension.CHANNEL:
-        t = s.tickets
-        found = conn.execute(
-            select(t.c.channel.label("key"), func.count().label("n"), bad)
-            .select_from(e.join(t, t.c.id == e.c.ticket_id))
-            .where(where)
-            .group_by(t.c.channel)
-        )
-        by_key = {row.key: (int(row.n or 0), int(row.bad or 0)) for row in found}
-    else:
-        column = e.c[_EVALUATION_COLUMN[q.group]]
-        found = conn.execute(select(column.label("key"), func.count().label("n"), bad).where(where).group_by(column))
-        by_key = {row.key or stats.NONE_KEY: (int(row.n or 0), int(row.bad or 0)) for row in found}
-    return {"by_key": by_key, "by_day": by_day, "total": total}
-
-
-def _evaluation_figures(found: tuple[int, int] | None) -> dict[str, Any]:
-    count, bad = found or (0, 0)
-    return {"evaluations": count, "bad": bad, "bad_rate": round(bad / count, 4) if count else None}
 
 
 async def report(rt: Runtime, hall: Hall, q: Query) -> dict[str, Any]:

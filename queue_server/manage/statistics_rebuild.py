@@ -4,7 +4,8 @@ a database that had tickets before the rollups existed (or to check them).
 Tickets give what they ended as: issued (in the queue of their number's prefix), served (wait,
 handling, busy time), cancelled, expired. The clerk of a served ticket, and the skips (过号) and
 transfers along the way, come from the audit log (the ticket service audits every action with
-its actor). What the records do not keep is approximated: a rebuilt skip or transfer is counted
+its actor); first evaluations and reservations are counted as the migration's triggers count
+them live. What the records do not keep is approximated: a rebuilt skip or transfer is counted
 at the ticket's last window with no busy time, and a ticket transferred twice is counted in the
 queue of its number's prefix. Rollups written live as tickets change are exact."""
 
@@ -17,7 +18,9 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from ..config import Hall
 from ..core import statistics as stats
-from ..core.model import TicketStatus
+from ..core.evaluation import is_bad
+from ..core.model import Ticket, TicketStatus
+from ..evaluation import tables as et
 from ..storage import repository
 from ..storage import schema as s
 from ..storage.rollups import Rollups
@@ -26,8 +29,11 @@ ACTIONS = ("finish", "skip", "transfer")
 
 
 def _days(conn: Connection, hall_id: str) -> list[dt.date]:
-    t = s.tickets
-    return list(conn.execute(select(t.c.service_day).where(t.c.hall_id == hall_id).distinct().order_by(t.c.service_day)).scalars())
+    """Every service day with a ticket or a reservation."""
+    t, r = s.tickets, s.reservations
+    found = set(conn.execute(select(t.c.service_day).where(t.c.hall_id == hall_id).distinct()).scalars())
+    found |= set(conn.execute(select(r.c.service_day).where(r.c.hall_id == hall_id).distinct()).scalars())
+    return sorted(found)
 
 
 def _actor_id(actor: str) -> str:
@@ -76,7 +82,36 @@ def rebuild_day(conn: Connection, hall: Hall, day: dt.date) -> Rollups:
             staff = finisher.get(ticket.id)
             for slot, tally in stats.contributions(before, ticket, created=False, now=moment, staff=staff, zone=zone):
                 rollups.put(hall.id, slot, tally)
+    _recorded(conn, hall, day, tickets, rollups)
     return rollups
+
+
+def _recorded(conn: Connection, hall: Hall, day: dt.date, tickets: dict[str, Ticket], rollups: Rollups) -> None:
+    """The day's first evaluations and its reservations, as the migration's triggers count them."""
+    e, r = et.evaluations, s.reservations
+    for row in conn.execute(select(e).where(e.c.hall_id == hall.id, e.c.service_day == day, e.c.kind == "first")):
+        tally = stats.Tally()
+        tally.add("evaluations")
+        if is_bad(row.level):
+            tally.add("bad")
+        ticket = tickets.get(row.ticket_id)
+        keys = [(stats.Dimension.HALL, ""), (stats.Dimension.QUEUE, row.queue), (stats.Dimension.WINDOW, row.window or ""),
+                (stats.Dimension.STAFF, row.clerk_id or ""), (stats.Dimension.ITEM, row.item_code or ""),
+                (stats.Dimension.CHANNEL, ticket.channel if ticket else "")]
+        if ticket is not None and ticket.green:
+            keys.append((stats.Dimension.CHANNEL, stats.GREEN))
+        for dim, key in keys:
+            rollups.put_daily(hall.id, day, dim, key, tally)
+    for row in conn.execute(select(r.c.queue, r.c.status).where(r.c.hall_id == hall.id, r.c.service_day == day)):
+        tally = stats.Tally()
+        if row.status != "cancelled":
+            tally.add("reservations_due")
+        if row.status == "checked_in":
+            tally.add("reservations_checked_in")
+        if not tally.values:
+            continue
+        for dim, key in ((stats.Dimension.HALL, ""), (stats.Dimension.QUEUE, row.queue), (stats.Dimension.CHANNEL, "reservation")):
+            rollups.put_daily(hall.id, day, dim, key, tally)
 
 
 def rebuild(engine: Engine, halls: Iterable[Hall], *, progress: bool = False) -> dict[str, int]:
@@ -87,6 +122,7 @@ def rebuild(engine: Engine, halls: Iterable[Hall], *, progress: bool = False) ->
         with engine.begin() as conn:
             conn.execute(delete(s.stats_daily).where(s.stats_daily.c.hall_id == hall.id))
             conn.execute(delete(s.stats_hourly).where(s.stats_hourly.c.hall_id == hall.id))
+            conn.execute(delete(s.stats_monthly).where(s.stats_monthly.c.hall_id == hall.id))
             days = _days(conn, hall.id)
         for day in days:
             with engine.begin() as conn:

@@ -17,6 +17,7 @@ from . import schema as s
 
 DailyKey = tuple[str, str, dt.date, str]  # hall, dim, day, key
 HourlyKey = tuple[str, str, dt.date, int, str]  # hall, dim, day, hour, key
+MonthlyKey = tuple[str, str, dt.date, str]  # hall, dim, the month's first day, key
 _UPSERTS: dict[tuple[str, str], Any] = {}  # (dialect, table) → statement
 
 
@@ -40,14 +41,22 @@ class Rollups:
     def __init__(self) -> None:
         self.daily: dict[DailyKey, stats.Tally] = {}
         self.hourly: dict[HourlyKey, stats.Tally] = {}
+        self.monthly: dict[MonthlyKey, stats.Tally] = {}
 
     def __bool__(self) -> bool:
-        return bool(self.daily or self.hourly)
+        return bool(self.daily or self.hourly or self.monthly)
 
     def put(self, hall_id: str, slot: stats.Slot, tally: stats.Tally) -> None:
+        month = stats.month_of(slot.day)
         for dim, key in stats.dimension_keys(slot):
             self.daily.setdefault((hall_id, dim.value, slot.day, key), stats.Tally()).merge(tally)
             self.hourly.setdefault((hall_id, dim.value, slot.day, slot.hour, key), stats.Tally()).merge(tally)
+            self.monthly.setdefault((hall_id, dim.value, month, key), stats.Tally()).merge(tally)
+
+    def put_daily(self, hall_id: str, day: dt.date, dim: stats.Dimension, key: str, tally: stats.Tally) -> None:
+        """A figure kept by day and month only (evaluations and reservations, on a rebuild)."""
+        self.daily.setdefault((hall_id, dim.value, day, key), stats.Tally()).merge(tally)
+        self.monthly.setdefault((hall_id, dim.value, stats.month_of(day), key), stats.Tally()).merge(tally)
 
     def add_change(self, state: HallState, change: Change) -> None:
         """The rollups of an engine change, against the state it was decided on (before
@@ -72,6 +81,8 @@ class Rollups:
             self.daily.setdefault(key, stats.Tally()).merge(tally)
         for hkey, tally in other.hourly.items():
             self.hourly.setdefault(hkey, stats.Tally()).merge(tally)
+        for mkey, tally in other.monthly.items():
+            self.monthly.setdefault(mkey, stats.Tally()).merge(tally)
 
     def flush(self, conn: Connection) -> None:
         if self.daily:
@@ -81,8 +92,14 @@ class Rollups:
                 _upsert(conn, s.stats_hourly),
                 [_row(("hall_id", "dim", "day", "hour", "key"), k, t) for k, t in self.hourly.items()],
             )
+        if self.monthly:
+            conn.execute(
+                _upsert(conn, s.stats_monthly),
+                [_row(("hall_id", "dim", "month", "key"), k, t) for k, t in self.monthly.items()],
+            )
         self.daily = {}
         self.hourly = {}
+        self.monthly = {}
 
 
 def _row(names: tuple[str, ...], key: tuple[Any, ...], tally: stats.Tally) -> dict[str, Any]:

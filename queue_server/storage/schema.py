@@ -190,7 +190,8 @@ audit_log = Table(
 
 
 # 统计分析 rollups (core/statistics.py): one row per hall, dimension (hall, queue, window, staff,
-# item, channel), its key and day (and local hour), written with the ticket change that makes it.
+# item, channel), its key and day (or month, or day and local hour), written with the ticket change
+# that makes it; evaluations and reservations are added by triggers (migration 0005_statistics).
 def _measures() -> list[Column[int]]:
     return [Column(name, Integer, nullable=False, server_default="0") for name in stats.MEASURES]
 
@@ -204,6 +205,17 @@ stats_daily = Table(
     Column("key", String(64), nullable=False),
     *_measures(),
     PrimaryKeyConstraint("hall_id", "dim", "day", "key"),
+)
+
+stats_monthly = Table(
+    "stats_monthly",
+    metadata,
+    Column("hall_id", String(64), nullable=False),
+    Column("dim", String(8), nullable=False),
+    Column("month", Date, nullable=False),  # its first day
+    Column("key", String(64), nullable=False),
+    *_measures(),
+    PrimaryKeyConstraint("hall_id", "dim", "month", "key"),
 )
 
 stats_hourly = Table(

@@ -10,6 +10,7 @@ import io
 import subprocess
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 import openpyxl
 
@@ -81,15 +82,7 @@ def test_a_morning_s_figures_by_every_group_and_after_a_rebuild(hall: HallClient
     assert sum(point["served"] for point in one["series"]) == 2 and sum(p["issued"] for p in one["series"]) == 0
 
     # The rollups rebuilt from the tickets and the audit log give the same counts.
-    server = hall.server
-    database = server.database_url or f"sqlite:///{(server.data_dir / 'queue.sqlite3').resolve()}"
-    rebuilt = subprocess.run(
-        [sys.executable, "-m", "queue_server", "stats", "rebuild", "--config", str(server.config),
-         "--database", database, "--hall", hall.hall],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-    )
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    assert f"{hall.hall}: 1 service days rebuilt" in rebuilt.stdout
+    rebuild(hall)
     again = report(hall, group="queue", **{"from": today})
     assert counts(again["totals"]) == counts(queues["totals"])
     assert by_key(again) == by_key(queues)
@@ -146,3 +139,52 @@ def test_bad_queries_are_a_clear_422_and_change_nothing(hall: HallClient) -> Non
                          headers=hall.manager)
     assert "按小时统计最多 31 天" in long.json()["message_zh"]
     assert counts(report(hall)["totals"]) == (0, 0, 0, 0, 0)
+
+
+def test_reservations_and_evaluations_are_counted_by_the_database_and_rebuilt_alike(hall: HallClient) -> None:
+    from tests.manage.test_manage_console import book
+
+    booked = book(hall, [("张三", "370102199001011231"), ("李娜", "370102198506153011"), ("王建国", "37010219480506001X")])
+    checked = hall.http.post(hall.path("/reservations/check-in"), json={"id_number": "370102199001011231"}, headers=hall.kiosk)
+    assert checked.status_code == 201, checked.text
+    cancelled = hall.http.delete(hall.path(f"/reservations/{booked[2]['id']}"), headers=hall.platform)
+    assert cancelled.status_code == 200, cancelled.text
+    ticket = checked.json()
+    called = hall.call("W01", "s01", expect=200).json()
+    assert called["id"] == ticket["id"]  # a checked-in reservation ranks first
+    hall.act(ticket["id"], "finish")
+    track = urlsplit(ticket["track_url"])
+    evaluated = hall.http.post(hall.path("/evaluations"), json={
+        "ticket_id": ticket["id"], "k": track.query.split("k=", 1)[1], "level": 1, "reasons": ["等待时间长"]})
+    assert evaluated.status_code == 201, evaluated.text
+
+    def figures() -> tuple[Any, ...]:
+        totals = report(hall)["totals"]
+        queues = {row["key"]: row for row in report(hall, group="queue")["rows"]}
+        channels = {row["key"]: row for row in report(hall, group="channel")["rows"]}
+        windows = {row["key"]: row for row in report(hall, group="window")["rows"]}
+        return (
+            (totals["reservations_due"], totals["reservations_checked_in"], totals["checkin_rate"]),
+            (totals["evaluations"], totals["bad"], totals["bad_rate"]),
+            (queues["A"]["reservations_due"], queues["A"]["checkin_rate"], queues["B"]["reservations_due"]),
+            (channels["reservation"]["issued"], channels["reservation"]["checkin_rate"], channels["reservation"]["bad"]),
+            (windows["W01"]["evaluations"], windows["W01"]["bad_rate"], windows["W01"]["checkin_rate"]),
+        )
+
+    live = figures()
+    # Three booked (A, B, A), one cancelled: two due, one checked in; one 差评 of the served ticket.
+    assert live == ((2, 1, 0.5), (1, 1, 1.0), (1, 1.0, 1), (1, 0.5, 1), (1, 1.0, None))
+    rebuild(hall)
+    assert figures() == live
+
+
+def rebuild(hall: HallClient) -> None:
+    server = hall.server
+    database = server.database_url or f"sqlite:///{(server.data_dir / 'queue.sqlite3').resolve()}"
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "queue_server", "stats", "rebuild", "--config", str(server.config),
+         "--database", database, "--hall", hall.hall],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"{hall.hall}: 1 service days rebuilt" in rebuilt.stdout

@@ -193,3 +193,22 @@ def test_opening_seconds_follow_the_hall_s_hours() -> None:
     assert stats.opening_seconds(hours, DAY) == 7 * 3600  # a Tuesday
     assert stats.opening_seconds(hours, dt.date(2026, 12, 6)) == 0  # a Sunday
     assert stats.opening_seconds(None, DAY) == stats.DEFAULT_OPEN_S
+
+
+@given(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31)), st.integers(min_value=0, max_value=800))
+def test_a_range_splits_into_whole_months_and_edge_days_covering_each_day_once(start: dt.date, length: int) -> None:
+    end = start + dt.timedelta(days=length)
+    edges, months = stats.split_months(start, end)
+    covered: list[dt.date] = []
+    for low, high in edges:
+        assert low <= high
+        covered += stats.days_in(low, high)
+    if months is not None:
+        month = months[0]
+        assert month.day == 1 and months[1].day == 1 and months[0] <= months[1]
+        while month <= months[1]:
+            following = stats.month_of(month + dt.timedelta(days=31))
+            covered += stats.days_in(month, following - dt.timedelta(days=1))
+            month = following
+    assert sorted(covered) == stats.days_in(start, end)
+    assert len(edges) <= 2
