@@ -193,7 +193,7 @@
     });
     const busiest = (windows ? windows.rows : []).slice().sort((a, b) => b.served - a.served).slice(0, WINDOWS_CHARTED);
     const load = busiest.sort((a, b) => String(a.key).localeCompare(String(b.key)));
-    $("st-chart-windows").parentElement.style.height = Math.max(230, load.length * 22 + 90) + "px";
+    $("st-chart-windows").parentElement.style.height = Math.max(230, load.length * 24 + 90) + "px";
     chart("st-chart-windows", {
       type: "bar",
       data: {
@@ -207,6 +207,7 @@
       options: {
         indexAxis: "y",
         scales: {
+          y: { ticks: { autoSkip: false } },
           x: { beginAtZero: true, position: "bottom", ticks: { precision: 0 }, title: { display: true, text: t("st.c.served") } },
           x2: { beginAtZero: true, position: "top", max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: t("st.c.utilisation") + " %" } },
         },
