@@ -40,14 +40,25 @@ def error_body(status: int, code: str, message: str, message_zh: str | None = No
     return {"code": code, "message": message, "message_zh": message_zh or _HTTP_ZH.get(status, "请求失败"), **extra}
 
 
-def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict]]:
+def _describe_validation(exc: RequestValidationError) -> tuple[str, str | None, list[dict]]:
+    """The English message (the first problem), the Chinese one when it can say more than "请求
+    内容不正确" (fields the server does not know: all of them named), and every problem."""
     details = []
+    unknown = []
     for error in exc.errors():
         loc = [str(p) for p in error.get("loc", ()) if p != "body"]
-        details.append({"field": ".".join(loc), "problem": error.get("msg", "invalid")})
+        field = ".".join(loc)
+        if error.get("type") == "extra_forbidden":
+            unknown.append(field)
+            details.append({"field": field, "problem": "unknown field: the server does not take it"})
+        else:
+            details.append({"field": field, "problem": error.get("msg", "invalid")})
+    if unknown:
+        names = ", ".join(unknown)
+        return f"unknown field(s), nothing was done: {names}", f"请求中有无法识别的字段（未作任何处理）：{names}", details
     first = details[0] if details else {"field": "", "problem": "invalid request"}
     message = f"{first['field']}: {first['problem']}" if first["field"] else first["problem"]
-    return message, details
+    return message, None, details
 
 
 def install(app: FastAPI) -> None:
@@ -60,8 +71,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        message, details = _describe_validation(exc)
-        return JSONResponse(error_body(422, ErrorCode.INVALID, message, errors=details), status_code=422)
+        message, message_zh, details = _describe_validation(exc)
+        return JSONResponse(error_body(422, ErrorCode.INVALID, message, message_zh, errors=details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

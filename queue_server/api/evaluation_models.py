@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hall_common.vocabulary import AppealState, CaseState, EvaluationChannel, EvaluationKind
 
 from .replies import Day, Reply, Timestamp
+from .schemas import RequestBody
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-class EvaluationRequest(_Body):
+class EvaluationRequest(RequestBody):
     """One of: `ticket_id` (+ `k`, the slip's secret, for a phone), `link` (the slip's QR payload,
     a kiosk), `number` (today's ticket number, a kiosk)."""
 
@@ -31,7 +28,7 @@ class EvaluationRequest(_Body):
     followup: bool = Field(default=False, description="a 追评 of a ticket already evaluated")
 
 
-class CaseActionRequest(_Body):
+class CaseActionRequest(RequestBody):
     action: Literal["verify", "callback", "rectify", "explain", "reply", "close", "appeal", "approve_appeal", "refuse_appeal"]
     note: str = Field(default="", max_length=4000)
     reached: bool | None = Field(default=None, description="callback: was the citizen reached")

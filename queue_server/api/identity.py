@@ -21,20 +21,20 @@ from ..runtime import Runtime
 from ..services.principals import Principal
 from .deps import require, runtime, the_hall
 from .replies import ERRORS, FaceTemplateReply, FaceWithdrawalReply, IdentityReply, SmsCodeReply
-from .schemas import PHONE, _Body, _valid_id_number
+from .schemas import PHONE, RequestBody, _valid_id_number
 
 IdNumber = Annotated[str, Field(min_length=1, max_length=32)]
 IMAGE_MAX = 8 * 1024 * 1024
 
 
-class _IdBody(_Body):
+class _IdBody(RequestBody):
     @field_validator("id_number", check_fields=False)
     @classmethod
     def _id(cls, value: str | None) -> str | None:
         return None if value is None else _valid_id_number(value)
 
 
-class ByLutong(_Body):
+class ByLutong(RequestBody):
     method: Literal["lutong"]
     qr: str = Field(min_length=1, max_length=4096, description="the raw text of the scanned 鲁通码")
 
@@ -59,7 +59,7 @@ class ByFace(_IdBody):
     image_b64: str = Field(min_length=16, max_length=IMAGE_MAX, description="JPEG/PNG, base64; never stored")
 
 
-class BySms(_Body):
+class BySms(RequestBody):
     method: Literal["sms"]
     phone: str = Field(pattern=PHONE)
     code: str = Field(pattern=r"^\d{6}$")
@@ -73,7 +73,7 @@ class ByIdNumber(_IdBody):
 Identify = Annotated[ByLutong | ByIdCard | BySsCard | ByFace | BySms | ByIdNumber, Field(discriminator="method")]
 
 
-class SmsCodeRequest(_Body):
+class SmsCodeRequest(RequestBody):
     phone: str = Field(pattern=PHONE)
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from ..core.errors import NotFound
 from ..services.auth import Forbidden
 from ..services.principals import Principal
 from .deps import principal, tokens
+from .schemas import RequestBody
 
 router = APIRouter(prefix="/lockouts")
 
@@ -34,9 +35,7 @@ class LockoutList(BaseModel):
     lockouts: list[LockoutView]
 
 
-class LiftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class LiftRequest(RequestBody):
     staff_id: str | None = Field(default=None, min_length=1, max_length=32)
     address: str | None = Field(default=None, min_length=1, max_length=64)
 

@@ -6,30 +6,26 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hall_common.vocabulary import AlertKind, DeviceKind, HealthLevel, Role, TicketStatus, WindowPolicy, WindowStatus
 
 from .replies import Day, Reply, ReservationReply, StaffRef, Timestamp
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+from .schemas import RequestBody
 
 # -- requests ------------------------------------------------------------------------------------
 
 
-class PauseRequest(_Body):
+class PauseRequest(RequestBody):
     reason: str = Field(max_length=500, description="why (1–60 characters once trimmed): 午休, 设备故障 …")
 
 
-class TidalRequest(_Body):
+class TidalRequest(RequestBody):
     queues: list[str] = Field(max_length=50, description="the queues the window would serve, in order")
     policy: Literal["fifo", "ordered"] | None = None
 
 
-class AckRequest(_Body):
+class AckRequest(RequestBody):
     note: str = Field(default="", max_length=1000, description="optional, up to 200 characters once trimmed")
 
 

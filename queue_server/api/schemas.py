@@ -1,4 +1,6 @@
-"""Request bodies. Unknown fields are ignored (integrators add their own); known ones are strict."""
+"""Request bodies, and `RequestBody`, the base of every request body of the API: unknown fields are
+refused (422 naming them), so a client that believes it sent something (an `id_number` on a
+ticket request, say) learns that the server did not take it; known fields are strict."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from hall_common.vocabulary import Channel, GreenReason, HealthLevel, Priority, 
 PHONE = MOBILE_PATTERN
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
 
 
 def _valid_id_number(value: str) -> str:
@@ -29,13 +33,13 @@ def _valid_id_number(value: str) -> str:
     return normalise_id_number(value)
 
 
-class LoginRequest(_Body):
+class LoginRequest(RequestBody):
     hall: str = Field(min_length=1, max_length=64)
     staff_id: str = Field(min_length=1, max_length=32)
     password: str = Field(min_length=1, max_length=200)
 
 
-class TicketRequest(_Body):
+class TicketRequest(RequestBody):
     queue: str = Field(min_length=1, max_length=8, description="queue id, also the ticket prefix")
     channel: Channel = Field(description="walkin, nocard, lutong, face, card or reservation")
     item_code: str | None = Field(default=None, min_length=1, max_length=64)
@@ -46,7 +50,7 @@ class TicketRequest(_Body):
     )
 
 
-class ActionRequest(_Body):
+class ActionRequest(RequestBody):
     action: TicketAction
     queue: str | None = Field(default=None, min_length=1, max_length=8)
     window: str | None = Field(default=None, min_length=1, max_length=32)
@@ -55,7 +59,7 @@ class ActionRequest(_Body):
     )
 
 
-class ReservationRequest(_Body):
+class ReservationRequest(RequestBody):
     queue: str = Field(min_length=1, max_length=8)
     slot_start: AwareDatetime
     slot_end: AwareDatetime
@@ -67,7 +71,7 @@ class ReservationRequest(_Body):
     _id = field_validator("id_number")(_valid_id_number)
 
 
-class CheckInRequest(_Body):
+class CheckInRequest(RequestBody):
     code: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{6,10}$")
     id_number: str | None = Field(default=None, min_length=1, max_length=32)
     identity: str | None = Field(default=None, min_length=16, max_length=64, description="identity session")
@@ -84,19 +88,19 @@ class CheckInRequest(_Body):
         return self
 
 
-class QueuesRequest(_Body):
+class QueuesRequest(RequestBody):
     queues: list[str] = Field(min_length=1, max_length=50)
     policy: WindowPolicy | None = None
 
 
-class HealthComponent(_Body):
+class HealthComponent(RequestBody):
     name: str = Field(min_length=1, max_length=64, description="printer, camera, card_reader, scanner, connection, …")
     level: HealthLevel
     message_zh: str = Field(default="", max_length=200)
     message_en: str = Field(default="", max_length=200)
 
 
-class HealthReport(_Body):
+class HealthReport(RequestBody):
     components: list[HealthComponent] = Field(max_length=32)
     app: dict[str, str] = Field(default_factory=dict, description="version, screen, uptime…")
 

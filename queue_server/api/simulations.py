@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hall_common.vocabulary import ErrorCode
 
@@ -41,6 +41,7 @@ from ..simulation.plan import Plan, config_plan, hall_sessions, parse_plan
 from ..simulation.problems import InputError
 from .deps import get_runtime, require, the_hall
 from .replies import ERRORS, Reply
+from .schemas import RequestBody
 
 MAX_PLANS = 4
 MAX_TICKETS = 30_000  # citizens in one simulated day through the API (the CLI takes more)
@@ -62,11 +63,9 @@ manager = require("manager")
 # -- the request ---------------------------------------------------------------------------------
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
-class MoveRequest(_Body):
+class MoveRequest(RequestBody):
     """A tidal move to preview: from `at` (default: now) the window serves these queues."""
 
     window: str = Field(min_length=1, max_length=32)
@@ -75,13 +74,13 @@ class MoveRequest(_Body):
     at: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}$", description="HH:MM, the hall's time")
 
 
-class AdviseRequest(_Body):
+class AdviseRequest(RequestBody):
     target_p90_min: float = Field(gt=0, le=600, description="every queue's p90 wait under this, minutes")
     staff: int = Field(ge=1, le=10_000, description="people available to staff windows")
     max_suggestions: int = Field(default=5, ge=1, le=8)
 
 
-class SimulationRequest(_Body):
+class SimulationRequest(RequestBody):
     date: dt.date | None = Field(default=None, description="the day simulated (default: today, the hall's zone)")
     plans: list[dict[str, Any]] = Field(
         default_factory=list, max_length=MAX_PLANS,
