@@ -222,21 +222,27 @@ def contributions(
     return found
 
 
+# The dimensions kept by the hour too (the hour-of-day profile and hourly series of one of their
+# rows); items and channels are kept by day and month only.
+HOURLY_DIMENSIONS = frozenset({Dimension.HALL, Dimension.QUEUE, Dimension.WINDOW, Dimension.STAFF})
+
+
 def dimension_keys(slot: Slot) -> list[tuple[Dimension, str]]:
-    """The slices a slot's tally is kept in: the hall's own total and one row per dimension
-    (issued tickets have no window or clerk yet: they are kept under the empty key). A green
-    channel ticket is kept under its own channel and under "green" too."""
-    keys = [
-        (Dimension.HALL, ""),
-        (Dimension.QUEUE, slot.queue),
-        (Dimension.WINDOW, slot.window),
-        (Dimension.STAFF, slot.staff),
-        (Dimension.ITEM, slot.item),
-        (Dimension.CHANNEL, slot.channel),
-    ]
+    """The slices a slot's tally is kept in: the hall's own total and one row per dimension. A
+    slot at no window (an issued ticket, one cancelled while waiting, an expiry) has no window or
+    clerk row. A green channel ticket is kept under its own channel and under "green" too."""
+    keys = [(Dimension.HALL, ""), (Dimension.QUEUE, slot.queue)]
+    if slot.window != NONE_KEY:
+        keys += [(Dimension.WINDOW, slot.window), (Dimension.STAFF, slot.staff)]
+    keys += [(Dimension.ITEM, slot.item), (Dimension.CHANNEL, slot.channel)]
     if slot.green:
         keys.append((Dimension.CHANNEL, GREEN))
     return keys
+
+
+def nonzero(values: dict[str, int]) -> tuple[str, ...]:
+    """A tally's columns that are not zero, in MEASURES order (the shape of its upsert)."""
+    return tuple(m for m in MEASURES if values.get(m, 0))
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -46,6 +46,16 @@ class Query:
             stats.check_range(self.start, self.end, self.period)
         except stats.RangeError as exc:
             raise Invalid(str(exc), exc.message_zh) from None
+        if self.key is not None and self.period is stats.Period.HOUR and self.group not in stats.HOURLY_DIMENSIONS:
+            raise Invalid(
+                "one item's or channel's series is kept by day, not by hour",
+                "单个事项或取号渠道的趋势按日统计，不能按小时",
+            )
+
+    @property
+    def series_dimension(self) -> tuple[stats.Dimension, str]:
+        """Whose series and hour profile: one row of the group, or the whole hall."""
+        return (self.group, self.key) if self.key is not None else (stats.Dimension.HALL, "")
 
 
 def name_of(hall: Hall, dim: stats.Dimension, key: str) -> tuple[str, str]:
@@ -123,7 +133,7 @@ def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
     """Everything the statistics page shows for `q` (one read transaction)."""
     d, h = s.stats_daily, s.stats_hourly
     group = q.group
-    series_dim, series_key = (group, q.key) if q.key is not None else (stats.Dimension.HALL, "")
+    series_dim, series_key = q.series_dimension
 
     by_key = _by_key(conn, hall.id, group, q.start, q.end)
     totals = _by_key(conn, hall.id, stats.Dimension.HALL, q.start, q.end).get("", {})
@@ -148,8 +158,8 @@ def read(conn: Connection, hall: Hall, q: Query) -> dict[str, Any]:
         raw = [(r.day, None, _values(r)) for r in found]
     series = stats.group_series(raw, q.period)
 
-    # Arrivals and service by hour of day over the range.
-    by_hour = conn.execute(
+    # Arrivals and service by hour of day over the range (none for one item or channel).
+    by_hour = [] if series_dim not in stats.HOURLY_DIMENSIONS else conn.execute(
         select(h.c.hour, func.sum(h.c.issued).label("issued"), func.sum(h.c.served).label("served"),
                func.sum(h.c.no_show).label("no_show"))
         .where(h.c.hall_id == hall.id, h.c.dim == series_dim.value, h.c.day >= q.start, h.c.day <= q.end,

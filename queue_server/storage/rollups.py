@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, func
+from sqlalchemy import Connection, bindparam, func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,20 +18,24 @@ from . import schema as s
 DailyKey = tuple[str, str, dt.date, str]  # hall, dim, day, key
 HourlyKey = tuple[str, str, dt.date, int, str]  # hall, dim, day, hour, key
 MonthlyKey = tuple[str, str, dt.date, str]  # hall, dim, the month's first day, key
-_UPSERTS: dict[tuple[str, str], Any] = {}  # (dialect, table) → statement
+_UPSERTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}  # (dialect, table, measures) → statement
 
 
-def _upsert(conn: Connection, table: Any) -> Any:
+def _upsert(conn: Connection, table: Any, shape: tuple[str, ...]) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE of the measures in `shape` only (the others keep their
+    value, or their default 0): an issued ticket's row carries two numbers, not forty."""
     name = conn.dialect.name
-    statement = _UPSERTS.get((name, table.name))
+    statement = _UPSERTS.get((name, table.name, shape))
     if statement is None:
         dialect_insert = sqlite_insert if name == "sqlite" else postgresql_insert
-        base = dialect_insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        base = dialect_insert(table).values({c: bindparam(c) for c in (*keys, *shape)})
         larger = func.max if name == "sqlite" else func.greatest  # SQLite's two-argument max()
-        updates: dict[str, Any] = {c: table.c[c] + base.excluded[c] for c in stats.ADDED}
-        updates.update({c: larger(table.c[c], base.excluded[c]) for c in stats.MAXES})
-        statement = base.on_conflict_do_update(index_elements=list(table.primary_key.columns), set_=updates)
-        _UPSERTS[(name, table.name)] = statement
+        updates: dict[str, Any] = {
+            c: (larger(table.c[c], base.excluded[c]) if c in stats.MAXES else table.c[c] + base.excluded[c]) for c in shape
+        }
+        statement = base.on_conflict_do_update(index_elements=keys, set_=updates)
+        _UPSERTS[(name, table.name, shape)] = statement
     return statement
 
 
@@ -50,8 +54,9 @@ class Rollups:
         month = stats.month_of(slot.day)
         for dim, key in stats.dimension_keys(slot):
             self.daily.setdefault((hall_id, dim.value, slot.day, key), stats.Tally()).merge(tally)
-            self.hourly.setdefault((hall_id, dim.value, slot.day, slot.hour, key), stats.Tally()).merge(tally)
             self.monthly.setdefault((hall_id, dim.value, month, key), stats.Tally()).merge(tally)
+            if dim in stats.HOURLY_DIMENSIONS:
+                self.hourly.setdefault((hall_id, dim.value, slot.day, slot.hour, key), stats.Tally()).merge(tally)
 
     def put_daily(self, hall_id: str, day: dt.date, dim: stats.Dimension, key: str, tally: stats.Tally) -> None:
         """A figure kept by day and month only (evaluations and reservations, on a rebuild)."""
@@ -85,25 +90,25 @@ class Rollups:
             self.monthly.setdefault(mkey, stats.Tally()).merge(tally)
 
     def flush(self, conn: Connection) -> None:
-        if self.daily:
-            conn.execute(_upsert(conn, s.stats_daily), [_row(("hall_id", "dim", "day", "key"), k, t) for k, t in self.daily.items()])
-        if self.hourly:
-            conn.execute(
-                _upsert(conn, s.stats_hourly),
-                [_row(("hall_id", "dim", "day", "hour", "key"), k, t) for k, t in self.hourly.items()],
-            )
-        if self.monthly:
-            conn.execute(
-                _upsert(conn, s.stats_monthly),
-                [_row(("hall_id", "dim", "month", "key"), k, t) for k, t in self.monthly.items()],
-            )
+        for table, names, found in (
+            (s.stats_daily, ("hall_id", "dim", "day", "key"), self.daily),
+            (s.stats_monthly, ("hall_id", "dim", "month", "key"), self.monthly),
+            (s.stats_hourly, ("hall_id", "dim", "day", "hour", "key"), self.hourly),
+        ):
+            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for key, tally in found.items():
+                shape = stats.nonzero(tally.values)
+                if shape:
+                    shapes.setdefault(shape, []).append(_row(names, key, tally, shape))
+            for shape, rows in shapes.items():
+                conn.execute(_upsert(conn, table, shape), rows)
         self.daily = {}
         self.hourly = {}
         self.monthly = {}
 
 
-def _row(names: tuple[str, ...], key: tuple[Any, ...], tally: stats.Tally) -> dict[str, Any]:
+def _row(names: tuple[str, ...], key: tuple[Any, ...], tally: stats.Tally, shape: tuple[str, ...]) -> dict[str, Any]:
     row: dict[str, Any] = dict(zip(names, key, strict=True))
-    for measure in stats.MEASURES:
-        row[measure] = tally.get(measure)
+    for measure in shape:
+        row[measure] = tally.values[measure]
     return row

@@ -125,6 +125,7 @@ def test_bad_queries_are_a_clear_422_and_change_nothing(hall: HallClient) -> Non
         {"period": "hour", "from": today.isoformat(), "to": (today + dt.timedelta(days=31)).isoformat()},
         {"period": "day", "from": (today - dt.timedelta(days=400)).isoformat(), "to": today.isoformat()},
         {"key": "x" * 65},
+        {"period": "hour", "group": "item", "key": "ITEM-A-1"},  # items and channels are kept by day
     ]
     for query in bad:
         for path in ("/manage/statistics", "/manage/statistics/export"):

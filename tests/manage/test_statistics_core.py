@@ -182,7 +182,10 @@ def test_a_green_channel_ticket_is_kept_under_its_channel_and_under_green() -> N
     [(slot, _)] = counted(None, ticket(green=True, channel="face"), created=True)
     keys = stats.dimension_keys(slot)
     assert (stats.Dimension.CHANNEL, "face") in keys and (stats.Dimension.CHANNEL, "green") in keys
-    assert len(keys) == 7
+    # Issued: no window or clerk yet, so no window or clerk row.
+    assert [dim for dim, _ in keys] == ["hall", "queue", "item", "channel", "channel"]
+    served = stats.Slot(DAY, 10, "A", "W01", "s01", "face", "X1", True)
+    assert [dim for dim, _ in stats.dimension_keys(served)] == ["hall", "queue", "window", "staff", "item", "channel", "channel"]
 
 
 def test_opening_seconds_follow_the_hall_s_hours() -> None:

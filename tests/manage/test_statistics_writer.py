@@ -56,12 +56,14 @@ def submit_together(rt: Runtime, jobs: list) -> list:  # type: ignore[type-arg]
     return futures
 
 
-def rollup(rt: Runtime, dim: str, key: str) -> tuple[int, int] | None:
-    d, h = s.stats_daily, s.stats_hourly
+def rollup(rt: Runtime, dim: str, key: str) -> tuple[int | None, int | None, int | None]:
+    """Tickets issued by the day, the month and the 09:00 hour rows of (dim, key)."""
+    d, m, h = s.stats_daily, s.stats_monthly, s.stats_hourly
     with rt.read_engine.connect() as conn:
         daily = conn.execute(select(d.c.issued).where(d.c.hall_id == "w1", d.c.dim == dim, d.c.key == key)).scalar()
+        monthly = conn.execute(select(m.c.issued).where(m.c.hall_id == "w1", m.c.dim == dim, m.c.key == key)).scalar()
         hourly = conn.execute(select(h.c.issued).where(h.c.hall_id == "w1", h.c.dim == dim, h.c.key == key, h.c.hour == 9)).scalar()
-    return None if daily is None else (daily, hourly)
+    return daily, monthly, hourly
 
 
 def test_a_failed_job_leaves_no_figure_and_a_batch_adds_up(rt: Runtime) -> None:
@@ -75,9 +77,10 @@ def test_a_failed_job_leaves_no_figure_and_a_batch_adds_up(rt: Runtime) -> None:
             results.append(None)
     assert results == ["t0", "t1", None, "t3", "t4"]
     assert rt.writer.batches - batches <= 2  # held behind the gate, the five ran in one batch or two
-    assert rollup(rt, "hall", "") == (4, 4)
-    assert rollup(rt, "queue", "A") == (4, 4)
-    assert rollup(rt, "channel", "walkin") == (4, 4)
+    assert rollup(rt, "hall", "") == (4, 4, 4)
+    assert rollup(rt, "queue", "A") == (4, 4, 4)
+    assert rollup(rt, "channel", "walkin") == (4, 4, None)  # channels are kept by day and month only
+    assert rollup(rt, "window", "") == (None, None, None)  # issued tickets are at no window yet
     with rt.read_engine.connect() as conn:
         assert len(conn.execute(select(s.tickets.c.id).where(s.tickets.c.hall_id == "w1")).scalars().all()) == 4
 
@@ -98,4 +101,4 @@ def test_a_batch_run_again_job_by_job_counts_each_job_once(rt: Runtime, monkeypa
     assert [f.result(30) for f in futures] == [f"u{i}" for i in range(6)]
     assert failed, "the batched write never failed: the rerun was not exercised"
     assert rt.writer.retries >= 1
-    assert rollup(rt, "hall", "") == (6, 6)
+    assert rollup(rt, "hall", "") == (6, 6, 6)
