@@ -330,7 +330,8 @@ class Uploader:
             return 0, False
         rows = await self.rt.write(lambda tx: claim(tx, now, picked, self._lease(due, picked)))
         outcomes = await self._send_all(rows)
-        settings = {row.id: self.endpoints[self._url[row.hall_id]].upload for row in rows}
+        # each row's own hall's max_attempts and backoff (halls may share an endpoint)
+        settings = {row.id: upload for row in rows if (upload := self.halls[row.hall_id].evaluation.upload)}
         done_at = self.rt.now()
         await self.rt.write(lambda tx: finish(tx, done_at, outcomes, settings))
         failed = sum(1 for o in outcomes if o.sent and o.failure is not None)
@@ -340,8 +341,9 @@ class Uploader:
         return len(rows), acked > 0 or len(due) > len(picked) or len(due) >= BATCH
 
     async def _send_all(self, rows: list[Any]) -> list[Outcome]:
-        """Each endpoint's rows, in_flight at a time; an endpoint that answers none of its first
-        in_flight sends is not sent the rest. Then the endpoints' state from what they did."""
+        """Each endpoint's rows, in_flight at a time. While none got through and one was
+        unavailable, no send starts beyond the first in_flight (the rest wait, not sent). Then
+        the endpoints' state from what they did."""
         by_url: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             by_url[self._url[row.hall_id]].append(row)
@@ -350,12 +352,13 @@ class Uploader:
 
     async def _send_to(self, endpoint: Endpoint, rows: list[Any]) -> list[Outcome]:
         in_flight = asyncio.Semaphore(endpoint.upload.in_flight)
-        seen = {"acked": 0, "unavailable": 0}
+        seen = {"started": 0, "acked": 0, "unavailable": 0}
 
         async def one(row: Any) -> tuple[Any, Failure | None, bool]:
             async with in_flight:
-                if seen["acked"] == 0 and seen["unavailable"] >= endpoint.upload.in_flight:
-                    return row, None, False
+                if seen["acked"] == 0 and seen["unavailable"] and seen["started"] >= endpoint.upload.in_flight:
+                    return row, None, False  # nothing got through yet, something did not: no more than the first wave
+                seen["started"] += 1
                 failure = await self._send(row)
                 if failure is None:
                     seen["acked"] += 1
