@@ -24,8 +24,9 @@ from tests.evaluation.receiver import Receiver
 from tests.support.halls import _sha, hall_toml, token_for
 from tests.support.servers import ServerProcess
 
-# hall → its max_attempts; each hall uploads to a receiver of its own
-HALLS = {"fmodes": 1000, "fdead": 3, "frestart": 1000, "foutage": 3}
+# hall → its max_attempts; each hall uploads to a receiver of its own, but fshared to fdead's
+HALLS = {"fmodes": 1000, "fdead": 3, "fshared": 1000, "frestart": 1000, "foutage": 3}
+SHARED = {"fshared": "fdead"}
 IN_FLIGHT = 4
 CASE_STEPS = [
     {"action": "verify"},
@@ -63,17 +64,17 @@ class Outbox:
         self.receivers = receivers
 
     def hall(self, hall_id: str) -> tuple[EvaluationHall, Receiver]:
-        return EvaluationHall(self.server, hall_id), self.receivers[hall_id]
+        return EvaluationHall(self.server, hall_id), self.receivers[SHARED.get(hall_id, hall_id)]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def outbox(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outbox]:
     root: Path = tmp_path_factory.mktemp(f"upload-failures-{request.param}")
-    receivers = {hall_id: Receiver().start() for hall_id in HALLS}
+    receivers = {hall_id: Receiver().start() for hall_id in HALLS if hall_id not in SHARED}
     for found in receivers.values():
         found.timeout_sleep_s = 2.5  # past the halls' 1 s time-out
     config = root / "halls.toml"
-    config.write_text("\n".join(hall_toml(h, extra=upload_extra(h, receivers[h].url, n)) for h, n in HALLS.items()), encoding="utf-8")
+    config.write_text("\n".join(hall_toml(h, extra=upload_extra(h, receivers[SHARED.get(h, h)].url, n)) for h, n in HALLS.items()), encoding="utf-8")
     database = request.getfixturevalue("postgres").create_database() if request.param == "postgres" else None
     process = ServerProcess(config=config, data_dir=root / "data", database_url=database).start()
     try:
@@ -168,14 +169,18 @@ def test_each_failure_mode_ends_in_one_delivery_in_order(outbox: Outbox, mode: s
 
 def test_dead_letter_is_listed_and_resent(outbox: Outbox) -> None:
     hall, receiver = outbox.hall("fdead")
+    shared, _ = outbox.hall("fshared")  # the same endpoint, its own max_attempts (1000)
     receiver.reset("not_acked")
     evaluation, case = bad_with_closed_case(hall)
+    other = f"ev-{evaluate(shared, 5)['id']}"
     state = eventually(lambda: (s := uploads(hall))["dead"] == 1 and s, "a dead letter")
     assert (state["pending"], state["sent"]) == (1, 0)  # the case waits behind its evaluation
     (dead,) = state["dead_letters"]
     assert dead["record_key"].startswith("evaluation:") and dead["attempts"] == 3 and dead["kind"] == "first"
     assert "not acknowledged" in dead["last_error"]
-    assert set(receiver.ids()) == {evaluation} and receiver.requests == 3
+    eventually(lambda: receiver.ids().count(other) > 3, "the other hall's record refused past fdead's max_attempts")
+    assert (uploads(shared)["dead"], uploads(shared)["pending"]) == (0, 1)
+    assert receiver.ids().count(evaluation) == 3 and case not in receiver.ids()
     assert not receiver.acked
 
     def resend(row: int, who: dict[str, str]) -> httpx.Response:
@@ -186,10 +191,12 @@ def test_dead_letter_is_listed_and_resent(outbox: Outbox) -> None:
     receiver.mode = "ok"
     again = resend(dead["id"], hall.manager)
     assert again.status_code == 200 and again.json() == {"id": dead["id"], "status": "pending"}
-    assert_once_in_order(receiver, [(evaluation, case)])
+    assert_once_in_order(receiver, [(evaluation, case)], [other])
     state = settled(hall, 2)
     assert (state["dead"], state["dead_letters"]) == (0, [])
+    assert settled(shared, 1)["dead"] == 0
     assert resend(dead["id"], hall.manager).status_code == 409  # sent now, not a dead letter
+    shared.close()
 
 
 def test_killed_with_records_pending_and_in_flight_delivers_all_after_restart(outbox: Outbox) -> None:
