@@ -38,7 +38,7 @@ SUMS = ("wait_n", "wait_sum", "handle_n", "handle_sum", "busy_s")
 MAXES = ("wait_max", "handle_max")
 WAIT_COLUMNS = tuple(f"w{i}" for i in range(BUCKETS))
 HANDLE_COLUMNS = tuple(f"h{i}" for i in range(BUCKETS))
-# Kept by the database itself (triggers of migration 0005), daily and monthly: first evaluations
+# Kept by the database itself (triggers of migration 0006), daily and monthly: first evaluations
 # and their 差评 by the evaluated service's day, queue, window, clerk, item and ticket channel;
 # reservations due (not cancelled) and checked in by their day and queue (and the channel
 # "reservation").

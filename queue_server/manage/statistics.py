@@ -1,6 +1,6 @@
 """统计分析 for the manager (read only): a range of service days by hour, day, week or month, per
 hall, queue, window, clerk, item or channel, from the rollups only (storage/rollups.py, written as
-tickets change; evaluations and reservations added by the database's triggers, migration 0005).
+tickets change; evaluations and reservations added by the database's triggers, migration 0006).
 The figures are computed in core/statistics.py; this module only reads and names."""
 
 from __future__ import annotations

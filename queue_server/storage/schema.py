@@ -191,7 +191,7 @@ audit_log = Table(
 
 # 统计分析 rollups (core/statistics.py): one row per hall, dimension (hall, queue, window, staff,
 # item, channel), its key and day (or month, or day and local hour), written with the ticket change
-# that makes it; evaluations and reservations are added by triggers (migration 0005_statistics).
+# that makes it; evaluations and reservations are added by triggers (migration 0006_statistics_monthly).
 def _measures() -> list[Column[int]]:
     return [Column(name, Integer, nullable=False, server_default="0") for name in stats.MEASURES]
 
