@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   postgresql            # tests run the storage suite on a real PostgreSQL
   chromium              # headless browser tests of the web pages
+  nginx                 # the TLS reverse proxy (deploy/nginx/), run by tests/operations/test_tls_proxy.py
   pcscd libpcsclite-dev # PC/SC stack for the card reader (headers to build pyscard)
   vsmartcard-vpcd python3-virtualsmartcard  # virtual reader + card for the card tests
   fonts-noto-cjk        # Chinese glyphs for Chromium and the renderers
