@@ -76,7 +76,9 @@ def _clerk(conn: Connection, hall_id: str, ticket: Ticket) -> str | None:
     a = s.audit_log
     query = select(a.c.actor).where(a.c.hall_id == hall_id, a.c.action == "finish", a.c.target == f"ticket:{ticket.id}")
     if ticket.finished_at is not None:
-        query = query.where(a.c.at >= ticket.finished_at - dt.timedelta(seconds=5))
+        # Both bounds: a phone evaluating hours later must not scan every audit row written since.
+        margin = dt.timedelta(seconds=5)
+        query = query.where(a.c.at >= ticket.finished_at - margin, a.c.at <= ticket.finished_at + margin)
     actor = conn.execute(query.order_by(a.c.id.desc()).limit(1)).scalar()
     return actor.split(":", 1)[1] if actor and ":" in actor else None
 

@@ -35,10 +35,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-import importlib.util
 import logging
 import math
-import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -62,12 +60,6 @@ from .tables import evaluation_uploads as u
 
 log = logging.getLogger("queue_server.evaluation.upload")
 
-# httpcore asks `import sniffio` at every lock it sets up, several per request; anyio 4 no longer
-# brings sniffio, and a failed import searches the whole sys.path each time: most of the
-# uploader's CPU (and of the server's while it uploads). Marked absent once, the failure is a
-# dict lookup with the same outcome ("asyncio"). Stopgap until sniffio is a dependency.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 BATCH = 200  # rows read per round, at most
 ROUND_PER_SENDER = 16  # rows claimed per round and endpoint: in_flight × this (bounds the claim's time)
 IDLE_POLL_S = 5.0
