@@ -51,7 +51,6 @@ SCREEN = {
     "DeviceAllow=": "DeviceAllow=",
     "MemoryDenyWriteExecute=": "MemoryDenyWriteExecute=",
     "ProtectHome=": "ProtectHome=read-only",
-    "ProcSubset=": "ProcSubset=",
     "PrivateUsers=": "PrivateUsers=",
 }
 STILL_EXPOSED = {
@@ -63,6 +62,7 @@ STILL_EXPOSED = {
         "ProtectClock=": "ProtectClock=",
         "ProtectKernelLogs=": "ProtectKernelLogs=",
         "RestrictAddressFamilies=~AF_NETLINK": "AF_NETLINK",
+        "ProcSubset=": "ProcSubset=",
     },
 }
 
