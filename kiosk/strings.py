@@ -150,7 +150,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ticket.wait": ("预计等待 {wait}", "Estimated wait {wait}"),
     "ticket.windows": ("请留意 {windows} 叫号", "Watch {windows} for your number"),
     "ticket.windows_any": ("请留意大厅屏幕叫号", "Watch the hall screen for your number"),
-    "ticket.qr": ("手机扫码，随时查看排队进度", "Scan with your phone to follow your ticket"),
+    "ticket.qr": ("扫码查看排队进度，办结后评价", "Scan to follow your ticket and rate us"),
     "ticket.printing": ("正在打印号票……", "Printing your ticket…"),
     "ticket.printed": ("请取走打印的号票", "Please take your printed ticket"),
     "ticket.print_failed": ("号票打印失败（{reason}），号码已生效：请记住号码或用手机扫码",

@@ -14,7 +14,7 @@ TICKET_LABELS: dict[str, dict[str, str]] = {
         "issued": "取号时间",
         "holder": "取号人",
         "channel": "取号方式",
-        "scan": "手机扫码，随时查看排队进度",
+        "scan": "扫码查看排队进度，办结后评价",
         "sep": "：",
     },
     "en": {
@@ -27,7 +27,7 @@ TICKET_LABELS: dict[str, dict[str, str]] = {
         "issued": "Issued",
         "holder": "Holder",
         "channel": "Taken by",
-        "scan": "Scan to follow your ticket on your phone",
+        "scan": "Scan to follow your ticket and rate us",
         "sep": ": ",
     },
 }
