@@ -1,5 +1,6 @@
-"""What the public web pages (screens, phone page) share: security headers and serving the
-plain files of an `assets/` folder by name."""
+"""What every web page of the server shares (staff console, manager console, screens, phone
+page, evaluator, cases): security headers and serving the plain files of an `assets/` folder by
+name."""
 
 from __future__ import annotations
 
