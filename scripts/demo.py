@@ -28,6 +28,7 @@ HALL = "demo"
 KIOSK_TOKEN = "demo-kiosk-1-token"
 SCREEN_TOKEN = "demo-screen-hall-token"
 WINDOW_SCREEN_TOKEN = "demo-screen-w01-token"
+EVALUATOR_TOKEN = "demo-evaluator-w01-token"
 
 
 def free_port(preferred: int) -> int:
@@ -136,6 +137,8 @@ def main() -> int:
         f"  manager console (大厅管理):  {base}/manage?hall={HALL}   manager m001, password demo1234",
         f"  hall screen in a browser:   {base}/screen/hall?hall={HALL}&token={SCREEN_TOKEN}",
         f"  window screen in a browser: {base}/screen/window/W01?hall={HALL}&token={WINDOW_SCREEN_TOKEN}",
+        f"  window evaluator (评价器):   {base}/evaluate/window/W01?hall={HALL}&token={EVALUATOR_TOKEN}",
+        f"  差评 cases (差评整改):       {base}/cases?hall={HALL}   manager m001, password demo1234",
     ]
     if phone_url:
         lines.append(f"  a ticket on a phone:        {phone_url}")

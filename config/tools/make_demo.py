@@ -528,7 +528,8 @@ def sessions(*pairs: str) -> list[list[str]]:
 
 def hall_toml(hall: dict) -> str:
     out: list[str] = ["[[halls]]"]
-    kv(out, "", {k: hall[k] for k in hall if k not in ("hours", "queues", "items", "windows", "staff", "devices", "_comment")})
+    tables = ("hours", "queues", "items", "windows", "staff", "devices", "evaluation", "_comment")
+    kv(out, "", {k: hall[k] for k in hall if k not in tables})
     if hall.get("hours"):
         hours = hall["hours"]
         out += ["", "  [halls.hours]"]
@@ -561,6 +562,9 @@ def hall_toml(hall: dict) -> str:
     for device in hall["devices"]:
         out += ["", "  [[halls.devices]]"]
         kv(out, "  ", device)
+    if hall.get("evaluation"):
+        out += ["", "  # 好差评 (docs/evaluation.md): the default reasons and working days; no upload here.", "  [halls.evaluation]"]
+        kv(out, "  ", hall["evaluation"])
     return "\n".join(out) + "\n"
 
 
@@ -934,7 +938,7 @@ def demo() -> tuple[dict, list[dict]]:
     devices = [device(hall_id, *spec) for spec in (
         ("kiosk-1", "kiosk", "演示自助终端1"), ("kiosk-2", "kiosk", "演示自助终端2"),
         ("screen-hall", "display", "演示综合屏"), ("screen-w01", "display", "1号窗口屏"),
-        ("sd-reservation", "integration", "预约平台（演示）"))]
+        ("sd-reservation", "integration", "预约平台（演示）"), ("evaluator-w01", "evaluator", "1号窗口评价器"))]
     hall = {
         "id": hall_id,
         "name": "演示政务服务大厅",
@@ -949,6 +953,7 @@ def demo() -> tuple[dict, list[dict]]:
         "windows": windows,
         "staff": staff,
         "devices": devices,
+        "evaluation": {"lead": "m001"},  # 差评 cases go to the manager
     }
     return hall, items
 

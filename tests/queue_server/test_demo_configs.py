@@ -135,7 +135,7 @@ def _readme_rows(pattern: str) -> list[tuple[str, re.Match]]:
 
 
 def _readme_tokens() -> dict[tuple[str, str], str]:
-    pattern = r"\| `([A-Za-z0-9_.-]+)` \| (kiosk|display|integration) \| .* \| `([^`]+)` \|$"
+    pattern = r"\| `([A-Za-z0-9_.-]+)` \| (kiosk|display|integration|evaluator) \| .* \| `([^`]+)` \|$"
     return {(hall, row.group(1)): row.group(3) for hall, row in _readme_rows(pattern)}
 
 
