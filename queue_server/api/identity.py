@@ -109,9 +109,11 @@ router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["identity"], lifespan=li
 
 @router.post("/identify", response_model=IdentityReply, summary="Identify a citizen → a single-use identity session (kiosk)")
 async def identify(
+    # Annotated keeps the union's discriminator (a `= Body()` default replaced it): a refusal
+    # names the fields of the method sent, not of every method.
+    body: Annotated[Identify, Body()],
     who: Principal = Depends(require(DeviceKind.KIOSK)),
     hall: Hall = Depends(the_hall),
-    body: Identify = Body(),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
     return await identity_service.identify(rt, hall, who, body)

@@ -27,6 +27,7 @@ from tests.kiosk.helpers import kiosk_toml, run_scenario
 from tests.support.api import HallClient
 from tests.support.halls import token_for
 from tests.support.servers import ServerProcess
+from tests.support.slots import later_today
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hardware"))
 from camera_fixtures import BLINK, astronaut, close_eyes, grace_hopper, noisy, on_canvas  # noqa: E402
@@ -130,8 +131,8 @@ def run(kiosk_server: ServerProcess, platform: Platform, tmp_path_factory: pytes
         "forged": make_demo_code(Keys(b"k" * 32), PEOPLE["young"], NAMES["young"], now),
     }
     platform.answers["/sscard"] = lambda request: {"id_number": PEOPLE["ss3"], "name": NAMES["ss3"]}
-    early = reserve(hall, PEOPLE["booker"], now + dt.timedelta(minutes=30), "B", SMS_PHONE, "early")
-    late = reserve(hall, PEOPLE["booker"], now + dt.timedelta(minutes=90), "A", SMS_PHONE, "late")
+    early = reserve(hall, PEOPLE["booker"], later_today(dt.timedelta(minutes=30), now), "B", SMS_PHONE, "early")
+    late = reserve(hall, PEOPLE["booker"], later_today(dt.timedelta(minutes=90), now), "A", SMS_PHONE, "late")
     reserve(hall, PEOPLE["tomorrow"], now + dt.timedelta(days=1), "A", "13905310003", "tomorrow")
     enrol(hall, PEOPLE["face_ok"], NAMES["face_ok"], on_canvas(grace_hopper()))
     enrol(hall, PEOPLE["face_other"], NAMES["face_other"], on_canvas(astronaut()))
@@ -278,7 +279,7 @@ def test_identification_screens_in_each_layout(kiosk_server: ServerProcess, tmp_
     hall = HallClient(kiosk_server, "i01")
     person = person_id("19520520" if large else "19830303", 320 + large)
     try:
-        reserve(hall, person, dt.datetime.now(dt.UTC) + dt.timedelta(minutes=40), "A", "13905310009",
+        reserve(hall, person, later_today(dt.timedelta(minutes=40)), "A", "13905310009",
                 f"tour-{orientation}-{language}")
     finally:
         hall.close()

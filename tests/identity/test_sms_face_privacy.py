@@ -15,6 +15,7 @@ from websockets.sync.client import connect
 
 from tests.identity.helpers import altered, astronaut, db, grace_hopper, identify, jpeg, person_id, refused, take
 from tests.support.servers import REPO
+from tests.support.slots import later_today
 
 FACE_ID = person_id("19650720", 345)
 
@@ -169,7 +170,7 @@ def test_purge_command(id_server, hall):
 
 def test_sms_identity_finds_reservations_by_phone(platform, hall):
     phone = "137" + str(uuid.uuid4().int)[:8]
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=20)
+    start = later_today(dt.timedelta(minutes=20))
     reservation = hall.http.post(hall.path("/reservations"), headers=hall.platform, json={
         "queue": "B", "slot_start": start.isoformat(), "slot_end": (start + dt.timedelta(minutes=30)).isoformat(),
         "name": "褚十二", "id_number": person_id("19900101", 777), "phone": phone, "external_id": f"sms-{phone}",

@@ -16,6 +16,7 @@ from hardware.camera import decode_qr
 from hardware.printer import TicketSlip, build_ticket
 from hardware.printer.render import render
 from tests.kiosk.helpers import ARTIFACTS, CLOSED_TOKEN, SHANGHAI, Server, free_port, kiosk_toml, run_scenario, valid_id
+from tests.support.slots import earlier_today, later_today
 
 
 def slip_qr(slip_hex: str, save_as: str | None = None) -> str | None:
@@ -35,11 +36,11 @@ def flows(server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("flows")
     now = dt.datetime.now(SHANGHAI)
     early_id = valid_id("37010219800101123")
-    early = server.reserve("A", now + dt.timedelta(hours=2), 30, early_id, "kiosk-early")
+    early = server.reserve("A", later_today(dt.timedelta(hours=2), now), 30, early_id, "kiosk-early")
     other = server.reserve("B", now + dt.timedelta(days=2), 30, valid_id("37010219750505234"), "kiosk-other-day")
     by_id_number = valid_id("37010219660606345")
-    server.reserve("C", now - dt.timedelta(minutes=5), 60, by_id_number, "kiosk-by-id")
-    scanned = server.reserve("K", now - dt.timedelta(minutes=1), 30, valid_id("37010219550707456"), "kiosk-scan")
+    server.reserve("C", earlier_today(dt.timedelta(minutes=5), now), 60, by_id_number, "kiosk-by-id")
+    scanned = server.reserve("K", earlier_today(dt.timedelta(minutes=1), now), 30, valid_id("37010219550707456"), "kiosk-scan")
     followed = server.issue("D")
     staff = server.staff_token("s004")
     with server.client(staff) as c:

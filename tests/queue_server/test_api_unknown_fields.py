@@ -37,9 +37,12 @@ def test_every_write_endpoint_refuses_an_unknown_field(hall: HallClient) -> None
         url = route
         for name, value in values.items():
             url = url.replace("{" + name + "}", value)
+        body: dict[str, Any] = {"surprise_field": 1}
+        if route.endswith("/identify"):  # one body per method: the method picks the fields
+            body["method"] = "sms"
         answers: dict[str, httpx.Response] = {}
         for who, headers in tokens.items():
-            answers[who] = hall.http.request(method, url, headers=headers, json={"surprise_field": 1})
+            answers[who] = hall.http.request(method, url, headers=headers, json=body)
         refused = [r for r in answers.values() if r.status_code == 422]
         accepted = [who for who, r in answers.items() if r.status_code < 300]
         if accepted:
