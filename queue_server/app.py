@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -41,12 +42,35 @@ from .storage import repository
 
 log = logging.getLogger("queue_server")
 WEB = Path(__file__).parent / "web"
+# A diagnostic for stalls in the field and for the test that keeps the loop free: with a number of
+# milliseconds here, asyncio's debug mode logs every callback that holds the event loop longer
+# ("Executing <Handle …> took 0.123 seconds", logger "asyncio", level WARNING).
+SLOW_CALLBACK_ENV = "QUEUE_SERVER_SLOW_CALLBACK_MS"
+
+
+def _watch_slow_callbacks(loop: asyncio.AbstractEventLoop) -> None:
+    value = os.environ.get(SLOW_CALLBACK_ENV, "").strip()
+    if not value:
+        return
+    try:
+        threshold_ms = float(value)
+    except ValueError:
+        log.error("%s=%r is not a number of milliseconds; slow callbacks are not watched", SLOW_CALLBACK_ENV, value)
+        return
+    if threshold_ms <= 0:
+        log.error("%s must be above 0; slow callbacks are not watched", SLOW_CALLBACK_ENV)
+        return
+    loop.set_debug(True)
+    loop.slow_callback_duration = threshold_ms / 1000
+    logging.getLogger("asyncio").setLevel(logging.WARNING)
+    log.warning("watching the event loop: callbacks over %g ms are logged", threshold_ms)
 
 
 def create_app(rt: Runtime) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt.loop = asyncio.get_running_loop()
+        _watch_slow_callbacks(rt.loop)
         rt.hub.start()  # PostgreSQL: listen for the other server processes' events
         duties = [asyncio.create_task(_midnight(rt)), asyncio.create_task(_prune(rt))]
         interval = watchdog_interval_s()
@@ -56,6 +80,7 @@ def create_app(rt: Runtime) -> FastAPI:
         # Everything loaded so far (modules, config, the halls' state) lives as long as the
         # process: kept out of the collector's full passes, which otherwise stall the event loop
         # and the writer together for ~80 ms every few seconds under load (bench_server p99).
+        await _warm_up(app)
         gc.freeze()
         notify("READY=1\nSTATUS=accepting requests")
         try:
@@ -90,6 +115,26 @@ def create_app(rt: Runtime) -> FastAPI:
 
     _mount_web(app)
     return app
+
+
+async def _warm_up(app: FastAPI) -> None:
+    """FastAPI prepares each route's matching state on the first request that reaches it (~100-230 ms
+    for the whole table on this machine's cores), which would hold the event loop for the first
+    kiosk or screen after a start. One request for a path no route takes, answered in-process before
+    the server reports ready, walks every route once."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/.warm-up", "raw_path": b"/.warm-up", "query_string": b"", "root_path": "",
+        "headers": [], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 0),
+    }
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        pass
+
+    await app(scope, receive, send)
 
 
 def _mount_web(app: FastAPI) -> None:
