@@ -6,6 +6,8 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -64,6 +66,16 @@ def refused(refusal: Refusal) -> TooManyRequests:
     )
 
 
+def _yield_to_the_hall() -> None:
+    """The password-check thread runs at the lowest CPU priority (Linux keeps a nice value per
+    thread): on a 2-core server a flood of logins then takes only the CPU that call-next, the
+    screens' streams and the writer leave (bench/bench_login_flood.py, `no-lockout`)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except OSError:  # not Linux, or a sandbox that refuses: the checks still run, unprioritised
+        pass
+
+
 class PasswordChecks:
     """argon2 (~0.25 s of CPU each) on one thread of its own, never on the event loop; one check
     at a time leaves the other core to the hall. Beyond `waiting` queued checks a login is
@@ -72,7 +84,9 @@ class PasswordChecks:
     def __init__(self, waiting: int):
         self.waiting = waiting
         self._pending = 0
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="password-check")
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="password-check", initializer=_yield_to_the_hall,
+        )
 
     async def verify(self, password_hash: str, password: str) -> bool:
         if self._pending >= self.waiting:

@@ -75,3 +75,22 @@ def test_an_address_is_blocked_and_a_forged_forwarded_header_does_not_help(serve
     assert blocked.status_code == 429 and blocked.json()["code"] == "login_rate_limited"
     assert 0 < int(blocked.headers["Retry-After"]) <= 900
     assert ("address:127.0.0.1", "login_lockout", "address:127.0.0.1") in audit_rows(server)
+
+
+def thread_nice_values(pid: int) -> dict[int, int]:
+    """Each thread's nice value (field 19 of /proc/PID/task/TID/stat)."""
+    values = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        values[int(task.name)] = int(fields[16])
+    return values
+
+
+def test_password_checks_run_at_the_lowest_cpu_priority(server: ServerProcess) -> None:
+    """The argon2 thread yields the CPU to the hall's requests; the event loop keeps its priority."""
+    assert server.process is not None
+    assert login(server, "s01", STAFF_PASSWORD).status_code == 200  # the check thread now exists
+    values = thread_nice_values(server.process.pid)
+    assert values[server.process.pid] == 0  # the main thread: the event loop
+    assert 19 in values.values(), values
+    assert sorted(values.values()).count(19) == 1  # only the password-check thread
