@@ -10,6 +10,7 @@ from pathlib import Path
 from .identity import cli as identity_commands
 from .manage import statistics_cli as stats_command
 from .simulation.adapters import cli as simulate_command
+from .storage import backup_cli as backup_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     identity_commands.add_commands(sub)  # demo-lutong, hash-id, purge
     simulate_command.add_command(sub)  # simulate run|compare|plan|learn|template|seed-history
     stats_command.add_command(sub)  # stats rebuild
+    backup_commands.add_commands(sub)  # backup, restore
     args = parser.parse_args(argv)
+    if args.command in backup_commands.COMMANDS:
+        return backup_commands.run(args)
     if args.command == stats_command.COMMAND:
         return stats_command.run(args)
     if args.command in identity_commands.COMMANDS:
