@@ -40,7 +40,7 @@ def add_commands(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..config import ConfigError, load_config
     from . import backups
-    from .database import default_url
+    from .database import default_url, safe_url
 
     try:
         config = load_config(args.config)
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except Exception as exc:  # never a traceback for the operator: one line, exit code 2
         return _fail(f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
-    print(f"restored {args.source} into {backups.safe_url(url)}")
+    print(f"restored {args.source} into {safe_url(url)}")
     key = Path(config.server.secret_key_file)
     key = key if key.is_absolute() else data_dir / key
     if not key.exists():  # not in the backup: it is kept apart from the data it decrypts

@@ -5,6 +5,7 @@ retention and the errors (one line, exit code 2, no traceback)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -15,9 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import create_engine
 
 from queue_server.core.numbering import number_sort_key
 from queue_server.storage import backups
+from queue_server.storage.database import MIGRATIONS
 from tests.support.api import HallClient
 from tests.support.halls import write_config
 from tests.support.postgres import PostgresCluster
@@ -183,17 +188,39 @@ def test_errors_are_one_line_and_exit_2(config: Path, served: Path, tmp_path: Pa
     assert_one_line_error(cli("restore", *base, "--data-dir", str(served), "--from", sqlite_backup), "already holds 1 tickets")
 
 
-def test_a_backup_of_an_earlier_service_day_rolls_over_and_still_skips(config: Path, served: Path, tmp_path: Path) -> None:
+def alembic_version(path: Path) -> str:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+
+
+def downgrade_one_revision(path: Path) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+def test_an_older_backup_of_an_earlier_day_is_migrated_rolled_over_and_still_skips(config: Path, served: Path, tmp_path: Path) -> None:
     made = cli("backup", "--config", str(config), "--data-dir", str(served), "--to", str(tmp_path / "b"))
     assert made.returncode == 0, made.stderr
     older = Path(made.stdout.split("backup: ")[1].strip())
     with sqlite3.connect(older) as conn:  # as if taken yesterday: its tickets and counters are yesterday's
         for table in ("hall_state", "counters", "tickets"):
             conn.execute(f"UPDATE {table} SET service_day = date(service_day, '-1 day')")
+    head = alembic_version(served / "queue.sqlite3")
+    downgrade_one_revision(older)  # and made by an older version of the code
+    assert alembic_version(older) != head
     fresh = tmp_path / "fresh"
     restored = cli("restore", "--config", str(config), "--data-dir", str(fresh), "--from", str(older))
     assert restored.returncode == 0, restored.stderr
     assert "no secret key at" in restored.stdout  # the key is not in the backup
+    assert alembic_version(fresh / "queue.sqlite3") == head  # migrated after the restore
     (fresh / "secret.key").write_bytes((served / "secret.key").read_bytes())
     server = ServerProcess(config=config, data_dir=fresh).start()
     try:
