@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,18 @@ def beyond_retention(ident: str, names: Iterable[str], keep: int) -> list[str]:
         raise ValueError("keep at least one backup")
     ours = sorted((when, name) for name in names if (when := taken_at(ident, name)) is not None)
     return [name for _, name in ours[: max(0, len(ours) - keep)]]
+
+
+def stale_temporaries(ident: str, files: Iterable[tuple[str, float]], now: float, older_than: float = 86400) -> list[str]:
+    """Temporary files of our backups (`.<name>.<random>.part`) left by a backup that was killed,
+    given as (name, mtime): those older than `older_than` seconds (a running backup's is newer)."""
+    chosen = []
+    for name, mtime in files:
+        if name.startswith(".") and name.endswith(".part") and now - mtime > older_than:
+            base = name[1:].rsplit(".", 2)[0]
+            if taken_at(ident, base) is not None:
+                chosen.append(name)
+    return chosen
 
 
 def skipped_counters(today: Mapping[str, int], busiest_day: Mapping[str, int], queues: Iterable[str], floor: int) -> dict[str, int]:
@@ -225,10 +238,13 @@ def backup(url: str, ident: str, to_dir: Path, *, keep: int | None = None, now: 
     except OSError as exc:
         raise BackupError(f"cannot write {final}: {exc.strerror}") from None
     deleted = []
+    entries = [(p.name, p.stat().st_mtime) for p in to_dir.iterdir()]
+    doomed = stale_temporaries(ident, entries, time.time())
     if keep is not None:
-        for name in beyond_retention(ident, (p.name for p in to_dir.iterdir()), keep):
-            (to_dir / name).unlink(missing_ok=True)
-            deleted.append(to_dir / name)
+        doomed += beyond_retention(ident, (name for name, _ in entries), keep)
+    for name in doomed:
+        (to_dir / name).unlink(missing_ok=True)
+        deleted.append(to_dir / name)
     return BackupResult(final, deleted)
 
 

@@ -132,6 +132,8 @@ def test_retention_keeps_the_newest_of_our_own_files_only(config: Path, tmp_path
     assert backups.backup_name("bk", "sqlite", dt.datetime(2026, 12, 3, 10, 30, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))) == (
         "bk-20261203T023005Z.sqlite3"
     )
+    parts = [(".bk-20261105T023000Z.sqlite3.x.part", 0.0), (".bk-20261106T023000Z.pgdump.y.part", 90_000.0), (".other.part", 0.0)]
+    assert backups.stale_temporaries("bk", parts, now=100_000.0) == [".bk-20261105T023000Z.sqlite3.x.part"]
     assert backups.skipped_counters({"A": 3}, {"A": 120, "B": 7}, ["A", "B", "C"], 50) == {"A": 123, "B": 50, "C": 50}
 
     data, to = tmp_path / "data", tmp_path / "backups"
@@ -143,8 +145,13 @@ def test_retention_keeps_the_newest_of_our_own_files_only(config: Path, tmp_path
     assert made.returncode == 0, made.stderr
     new = Path(made.stdout.splitlines()[0].removeprefix("backup: "))
     left = sorted(p.name for p in to.iterdir())
-    assert left == sorted([new.name, "bk-20261104T023000Z.sqlite3", *names[4:]])
+    assert left == sorted([new.name, "bk-20261104T023000Z.sqlite3", *names[4:]])  # a fresh .part stays
     assert made.stdout.count("deleted: ") == 3
+    killed = to / ".bk-20261104T023000Z.sqlite3.abc.part"  # a backup killed two days ago
+    killed.write_text("x")
+    os.utime(killed, (killed.stat().st_mtime - 2 * 86400,) * 2)
+    again = cli("backup", "--config", str(config), "--data-dir", str(data), "--to", str(to))
+    assert again.returncode == 0 and f"deleted: {killed}" in again.stdout, again.stdout + again.stderr
 
 
 @pytest.fixture
@@ -190,7 +197,7 @@ def test_errors_are_one_line_and_exit_2(config: Path, served: Path, tmp_path: Pa
 
 def alembic_version(path: Path) -> str:
     with contextlib.closing(sqlite3.connect(path)) as conn:
-        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
 
 
 def downgrade_one_revision(path: Path) -> None:
