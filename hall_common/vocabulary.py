@@ -126,6 +126,7 @@ class CloseCode(enum.IntEnum):
     FORBIDDEN = 4403  # a token of another hall
     NO_SUCH_TICKET = 4404  # a tracking stream of an unknown ticket or with a wrong secret
     START_AGAIN = 1012  # RFC 6455 "service restart": events were lost between processes; reconnect
+    TRY_AGAIN_LATER = 1013  # RFC 6455 "try again later": this address opened too many streams (rate limit)
 
 
 REFUSED_CLOSE_CODES = frozenset({CloseCode.UNAUTHORISED, CloseCode.FORBIDDEN})
@@ -168,6 +169,7 @@ class ErrorCode(enum.StrEnum):
     LOGIN_LOCKED = "login_locked"  # 429: this account had too many wrong passwords
     LOGIN_RATE_LIMITED = "login_rate_limited"  # 429: too many failed logins from this address
     LOGIN_BUSY = "login_busy"  # 429: too many logins waiting for their password check
+    RATE_LIMITED = "rate_limited"  # 429: this device or address sent more requests than its limit allows
     # The generic refusals, by HTTP status (a device branches on the status for these).
     ERROR = "error"
     UNAUTHORIZED = "unauthorized"

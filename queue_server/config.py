@@ -27,6 +27,7 @@ from pydantic import (
 from hall_common.vocabulary import IdentifyMethod
 
 from .core.rate_limits import LoginLimits
+from .core.request_limits import Rate, RequestLimits
 from .evaluation.settings import EvaluationSettings
 from .manage.settings import AlertSettings
 
@@ -100,6 +101,9 @@ class Device(_Strict):
     kind: Literal["kiosk", "display", "integration", "evaluator"]
     token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     name: str = ""
+    # A kiosk's own limits, instead of [server.request_limits] issue_per_device / identify_per_device.
+    issue_rate: Rate | None = None
+    identify_rate: Rate | None = None
 
 
 class Session(_Strict):
@@ -350,6 +354,8 @@ class ServerSettings(_Strict):
     sms: SmsSettings = SmsSettings()
     # Failed-login limits and lock-outs (queue_server/core/rate_limits.py, docs/operations.md).
     login_limits: LoginLimits = LoginLimits()
+    # Issuing and identification per device, the public tracking routes per address (core/request_limits.py).
+    request_limits: RequestLimits = RequestLimits()
 
 
 class Config(_Strict):

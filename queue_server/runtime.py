@@ -19,6 +19,7 @@ from .core.numbering import service_day
 from .events.hub import LocalHub, message_of
 from .events.postgres import PostgresHub
 from .security.keys import Keys
+from .security.request_limits import RequestLimiter
 from .storage import repository
 from .storage.database import default_url, migrate, open_engine
 from .storage.writer import HallStore, Writer, WriteTx
@@ -44,6 +45,7 @@ class Runtime:
         self.data_dir = data_dir or Path(os.environ.get("QUEUE_SERVER_DATA", "data")).resolve()
         self.database_url = database_url or default_url(self.data_dir)
         self.clock = clock
+        self.request_limits = RequestLimiter(config.server.request_limits)
         key_path = Path(config.server.secret_key_file)
         if not key_path.is_absolute():
             key_path = self.data_dir / key_path

@@ -18,7 +18,9 @@ from ..config import Hall
 from ..identity import maintenance, sms
 from ..identity import service as identity_service
 from ..runtime import Runtime
+from ..security.request_limits import Limited
 from ..services.principals import Principal
+from ..services.request_limits import limit_device
 from .deps import require, runtime, the_hall
 from .replies import ERRORS, FaceTemplateReply, FaceWithdrawalReply, IdentityReply, SmsCodeReply
 from .schemas import PHONE, RequestBody, _valid_id_number
@@ -116,6 +118,7 @@ async def identify(
     hall: Hall = Depends(the_hall),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
+    await limit_device(rt, Limited.IDENTIFY, hall, who)
     return await identity_service.identify(rt, hall, who, body)
 
 
@@ -127,6 +130,7 @@ async def sms_code(
     body: SmsCodeRequest = Body(),
     rt: Runtime = Depends(runtime),
 ) -> dict[str, Any]:
+    await limit_device(rt, Limited.IDENTIFY, hall, who)
     return await identity_service.send_sms_code(rt, hall, who, body.phone, request.app.state.identity_sender)
 
 

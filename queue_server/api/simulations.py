@@ -28,9 +28,8 @@ from pydantic import Field
 from hall_common.vocabulary import ErrorCode
 
 from ..config import Hall
-from ..core.errors import Conflict, CoreError
+from ..core.errors import Conflict, CoreError, TooManyRequests
 from ..runtime import Runtime
-from ..services.auth import TooManyRequests
 from ..services.principals import Principal
 from ..simulation.adapters import history
 from ..simulation.adapters.jobs import Advise, Job, SimulationRunner, TooBusy

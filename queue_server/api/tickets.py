@@ -22,9 +22,11 @@ from ..core import views
 from ..core.errors import Invalid
 from ..identity import service as identity_service
 from ..runtime import Runtime
+from ..security.request_limits import Limited
 from ..services import tickets as ticket_service
 from ..services.auth import Forbidden
 from ..services.principals import Principal
+from ..services.request_limits import limit_device
 from .deps import (
     allowed_principal,
     existing_window,
@@ -43,8 +45,9 @@ _LIVE_STATUSES = "^(" + "|".join(s for s in TicketStatus if s not in TERMINAL_ST
 router = APIRouter(prefix="/api/v1/halls/{hall}", tags=["tickets"], responses=ERRORS)
 
 
-async def _issue(rt: Runtime, hall: Hall, body: TicketRequest) -> tuple[dict[str, Any], int]:
+async def _issue(rt: Runtime, hall: Hall, who: Principal, body: TicketRequest) -> tuple[dict[str, Any], int]:
     """(the ticket as the response shows it, the status: 201, or 200 for a reprint)."""
+    await limit_device(rt, Limited.ISSUE, hall, who)
     if body.identity is not None:  # identified: single-use session, per-person limits, reprint
         ticket, created = await identity_service.issue_identified(
             rt, hall, queue=body.queue, channel=body.channel, item_code=body.item_code,
@@ -103,7 +106,8 @@ async def _issue_lean(scope: Scope, raw_body: bytes) -> tuple[bytes, int] | None
         return None
     hall_id = scope["path_params"]["hall"]
     state = scope["app"].state
-    if await allowed_principal(state.tokens, headers.get("authorization"), hall_id, DeviceKind.KIOSK) is None:
+    who = await allowed_principal(state.tokens, headers.get("authorization"), hall_id, DeviceKind.KIOSK)
+    if who is None:
         return None
     rt: Runtime = state.runtime
     hall = rt.config.hall(hall_id)
@@ -116,7 +120,7 @@ async def _issue_lean(scope: Scope, raw_body: bytes) -> tuple[bytes, int] | None
         return None
     if body is None:
         return None
-    shown, status = await _issue(rt, hall, body)
+    shown, status = await _issue(rt, hall, who, body)
     return orjson.dumps(shown), status
 
 
@@ -126,7 +130,7 @@ async def issue_ticket(
     body: TicketRequest = Body(),
     rt: Runtime = Depends(get_runtime),
 ) -> dict[str, Any]:
-    shown, status = await _issue(rt, hall, body)
+    shown, status = await _issue(rt, hall, who, body)
     return shown if status == 201 else JSONResponse(shown, status_code=status)  # type: ignore[return-value]
 
 

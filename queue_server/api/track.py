@@ -8,9 +8,12 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 
 from hall_common.vocabulary import CloseCode
 
-from ..core.errors import NotFound
+from ..core.errors import NotFound, TooManyRequests
+from ..security.request_limits import Limited
 from ..services import tracking
+from ..services.request_limits import limit_address
 from .deps import runtime
+from .lockouts import client_address
 from .replies import ERRORS, TrackReply
 from .stream import Sink, serve
 
@@ -20,6 +23,7 @@ router = APIRouter(prefix="/api/v1/track", tags=["tracking"], responses=ERRORS)
 @router.get("/{ticket_id}", response_model=TrackReply, summary="A ticket's number, status, position, estimate and window")
 async def track(request: Request, ticket_id: str, k: str | None = Query(default=None, max_length=64)) -> dict[str, Any]:
     rt = runtime(request)
+    limit_address(rt, Limited.TRACK, client_address(request))
     hall_id, ticket = await tracking.find(rt, ticket_id, k)
     return tracking.content(rt, request.app.state.positions, hall_id, ticket)
 
@@ -36,6 +40,12 @@ async def track_stream(websocket: WebSocket, ticket_id: str, k: str | None = Non
     """The same object as the GET whenever it changes, first at once. Messages are built once
     per ticket and change, and written straight to the connection (see `tracking.Followers`)."""
     rt = websocket.app.state.runtime
+    try:
+        limit_address(rt, Limited.TRACK, websocket.client.host if websocket.client else "unknown")
+    except TooManyRequests:
+        await websocket.accept()
+        await websocket.close(code=CloseCode.TRY_AGAIN_LATER, reason="too many requests from this address")
+        return
     try:
         hall_id, ticket = await tracking.find(rt, ticket_id, k)
     except NotFound:

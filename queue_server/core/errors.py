@@ -31,3 +31,15 @@ class Invalid(CoreError):
 class Conflict(CoreError):
     status = 409
     code = ErrorCode.CONFLICT
+
+
+class TooManyRequests(CoreError):
+    """429 with Retry-After: the caller may try again after that many seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, message_zh: str, *, code: str, retry_after_s: int):
+        super().__init__(message, message_zh, code=code)
+        self.retry_after_s = retry_after_s
+        self.headers = {"Retry-After": str(retry_after_s)}

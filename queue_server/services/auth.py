@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 
 from hall_common.vocabulary import ErrorCode
 
-from ..core.errors import CoreError
+from ..core.errors import CoreError, TooManyRequests
 from ..core.rate_limits import LockOut, LoginLimiter, Refusal
 from ..runtime import Runtime
 from ..security.passwords import hash_password, new_token, token_sha256, verify_password
@@ -36,18 +36,6 @@ class Unauthorized(CoreError):
 class Forbidden(CoreError):
     status = 403
     code = "forbidden"
-
-
-class TooManyRequests(CoreError):
-    """429 with Retry-After: the caller may try again after that many seconds."""
-
-    status = 429
-    code = "too_many_requests"
-
-    def __init__(self, message: str, message_zh: str, *, code: str, retry_after_s: int):
-        super().__init__(message, message_zh, code=code)
-        self.retry_after_s = retry_after_s
-        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 def refused(refusal: Refusal) -> TooManyRequests:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -88,3 +89,10 @@ def migrate(engine: Engine) -> None:
             connection.commit()
     except OperationalError as exc:
         raise DatabaseError(f"cannot migrate the database: {exc.orig}") from None
+    except CommandError as exc:
+        # Typically a database already migrated by a newer version (a rollback that kept the
+        # upgraded database): say so rather than end in a traceback that systemd restarts forever.
+        raise DatabaseError(
+            f"the database's schema is not one this version knows ({exc}); it was probably upgraded by a "
+            "newer version: run that version, or restore a backup taken before the upgrade (docs/upgrade.md)"
+        ) from None

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.api import HallClient
-from tests.support.halls import password_hash, token_for
+from tests.support.halls import LOAD_GENERATOR_RATES, password_hash, token_for
 from tests.support.servers import REPO
 from tests.support.servers import ServerProcess as _ServerProcess
 
@@ -90,6 +90,7 @@ def write_hall_config(path: Path, windows: int = 8, staff: int = 6, notice: str 
             f'  id = "{device}"',
             f'  kind = "{kind}"',
             f'  token_sha256 = "{sha256(token_for(HALL, device))}"',
+            *([LOAD_GENERATOR_RATES] if kind == "kiosk" else []),
             "",
         ]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -13,6 +13,6 @@ address = { failures = 6, window_s = 600, lockout_s = 900 }
 """
 
 
-def write_limited_config(path: Path, hall_ids: list[str], limits: str = SMALL_LIMITS) -> Path:
-    path.write_text(limits + "\n" + "\n".join(hall_toml(h) for h in hall_ids), encoding="utf-8")
+def write_limited_config(path: Path, hall_ids: list[str], limits: str = SMALL_LIMITS, *, load_generator: bool = True) -> Path:
+    path.write_text(limits + "\n" + "\n".join(hall_toml(h, load_generator=load_generator) for h in hall_ids), encoding="utf-8")
     return path

@@ -24,7 +24,13 @@ def password_hash() -> str:
     return hash_password(STAFF_PASSWORD)
 
 
-def hall_toml(hall_id: str, *, windows: int = 4, extra: str = "", name: str | None = None) -> str:
+# The test halls' kiosk issues and identifies as fast as a test or a benchmark drives it (wrk at
+# thousands a second), beyond the field's [server.request_limits]; tests of those limits pass
+# load_generator=False.
+LOAD_GENERATOR_RATES = "issue_rate = { count = 1000000, per_s = 1 }\nidentify_rate = { count = 1000000, per_s = 1 }"
+
+
+def hall_toml(hall_id: str, *, windows: int = 4, extra: str = "", name: str | None = None, load_generator: bool = True) -> str:
     """A hall with queues A (企业开办), B (社保), C (户政); windows W01.. alternating fifo and
     ordered over overlapping queues; staff s01 at W01+W02, s02 at W03+W04, manager m01;
     devices kiosk-1, screen-1 (display), platform (integration)."""
@@ -68,6 +74,8 @@ def hall_toml(hall_id: str, *, windows: int = 4, extra: str = "", name: str | No
             f'kind = "{kind}"',
             f'token_sha256 = "{_sha(token_for(hall_id, device_id))}"',
         ]
+        if kind == "kiosk" and load_generator:
+            lines += [LOAD_GENERATOR_RATES]
     return "\n".join(lines) + "\n"
 
 

@@ -11,8 +11,11 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from ...core.errors import NotFound
+from ...api.lockouts import client_address
+from ...core.errors import NotFound, TooManyRequests
+from ...security.request_limits import Limited
 from ...services import tracking
+from ...services.request_limits import limit_address
 from ..pages import HEADERS, asset, page
 
 HERE = Path(__file__).parent
@@ -33,6 +36,11 @@ async def phone_asset(name: str) -> FileResponse:
 
 @router.api_route("/t/{ticket_id}", methods=["GET", "HEAD"])
 async def phone_page(request: Request, ticket_id: str, k: str | None = None) -> Response:
+    try:
+        limit_address(request.app.state.runtime, Limited.TRACK, client_address(request))
+    except TooManyRequests as busy:
+        html = (HERE / "busy.html").read_text(encoding="utf-8")
+        return HTMLResponse(html, status_code=429, headers={**HEADERS, **busy.headers})
     try:
         await tracking.find(request.app.state.runtime, ticket_id, k[:64] if k else None)
     except NotFound:
