@@ -258,7 +258,7 @@ def _backup_sqlite(source: Path, target: Path) -> None:
                 raise BackupError(f"{source} is not a queue server database")
             dst = sqlite3.connect(target)
             try:
-                src.backup(dst)  # copies page by page; a server writing meanwhile restarts nothing it needs
+                src.backup(dst)  # one step, one read transaction: a consistent copy; WAL lets the server write on
                 dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
             finally:
                 dst.close()
@@ -305,7 +305,7 @@ def check_file(path: Path, backend: str) -> None:
         raise BackupError(f"{path} is a {kind} backup; the database is {backend}")
     if kind == "sqlite":
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            with contextlib.closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as conn:
                 tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.Error as exc:
             raise BackupError(f"{path} is not a readable SQLite file: {exc}") from None
@@ -344,7 +344,8 @@ def restore(url: str, source: Path, config: Config, *, skip_numbers: int, yes: b
 
 def _restore_sqlite(source: Path, target: Path) -> None:
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        target.chmod(0o600)  # before any page of personal data is in it
+        src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(target, timeout=30)
             try:
@@ -354,9 +355,10 @@ def _restore_sqlite(source: Path, target: Path) -> None:
                 dst.close()
         finally:
             src.close()
-        target.chmod(0o600)
     except sqlite3.Error as exc:
         raise BackupError(f"cannot restore into {target}: {exc}") from None
+    except OSError as exc:
+        raise BackupError(f"cannot restore into {target}: {exc.strerror}") from None
 
 
 # Everything of the server's in the database's schema: a restore replaces the whole database, so a
