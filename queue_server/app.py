@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import Message, Scope
 
 from hall_common.sd_notify import notify, watchdog_interval_s
 
@@ -122,16 +123,16 @@ async def _warm_up(app: FastAPI) -> None:
     for the whole table on this machine's cores), which would hold the event loop for the first
     kiosk or screen after a start. One request for a path no route takes, answered in-process before
     the server reports ready, walks every route once."""
-    scope = {
+    scope: Scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
         "path": "/.warm-up", "raw_path": b"/.warm-up", "query_string": b"", "root_path": "",
         "headers": [], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 0),
     }
 
-    async def receive() -> dict:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict) -> None:
+    async def send(message: Message) -> None:
         pass
 
     await app(scope, receive, send)

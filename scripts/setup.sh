@@ -36,11 +36,13 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q --upgrade pip
 fi
 
-# Reinstall Python packages only when pyproject.toml changed.
+# Reinstall Python packages only when pyproject.toml or the lock changed. requirements.lock pins
+# every package of the test environment (which holds every deployable) with its hashes.
 stamp=.venv/.pyproject.sha256
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing Python packages (pinned in pyproject.toml)"
-  .venv/bin/pip install -q -e '.[test]'   # test pulls in every deployable (all)
+  echo "setup: installing Python packages (requirements.lock, hashes checked)"
+  .venv/bin/pip install -q --require-hashes -r requirements.lock
+  .venv/bin/pip install -q --no-deps -e .   # the project itself, its packages from the lock
   echo "$want" > "$stamp"
 fi

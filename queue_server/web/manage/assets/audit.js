@@ -7,7 +7,7 @@
   const KINDS = [
     "pause", "resume", "tidal", "sign_out", "recall", "start", "finish", "skip", "requeue", "transfer", "cancel",
     "confirm_green", "face_verify", "face_enrol", "face_withdraw", "login_lockout", "login_lockout_lift",
-    "alert_raised", "alert_cleared", "alert_ack", "restore",
+    "alert_raised", "alert_cleared", "alert_ack", "restore", "rate_limited",
   ];
   let filter = null; // the query string of the last search
   let nextBefore = null;
