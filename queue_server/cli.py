@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .identity import cli as identity_commands
+from .manage import config_cli as config_commands
 from .manage import statistics_cli as stats_command
 from .simulation.adapters import cli as simulate_command
 from .storage import backup_cli as backup_commands
@@ -30,12 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     identity_commands.add_commands(sub)  # demo-lutong, hash-id, purge
     simulate_command.add_command(sub)  # simulate run|compare|plan|learn|template|seed-history
     stats_command.add_command(sub)  # stats rebuild
+    config_commands.add_command(sub)  # staff add|remove|password, device add|remove|token
     backup_commands.add_commands(sub)  # backup, restore
     args = parser.parse_args(argv)
     if args.command in backup_commands.COMMANDS:
         return backup_commands.run(args)
     if args.command == stats_command.COMMAND:
         return stats_command.run(args)
+    if args.command in config_commands.COMMANDS:
+        return config_commands.run(args)
     if args.command in identity_commands.COMMANDS:
         return identity_commands.run(args)
     if args.command == simulate_command.COMMAND:
