@@ -8,6 +8,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, model_validator
+from starlette.requests import HTTPConnection
 
 from ..core.errors import NotFound
 from ..services.auth import Forbidden
@@ -18,7 +19,7 @@ from .schemas import RequestBody
 router = APIRouter(prefix="/lockouts")
 
 
-def client_address(request: Request) -> str:
+def client_address(request: HTTPConnection) -> str:
     """The caller's address: uvicorn replaces the peer by the X-Forwarded-For address only when
     the peer is a trusted proxy (`serve --forwarded-allow-ips`), so a client cannot pick it."""
     return request.client.host if request.client else "unknown"

@@ -41,7 +41,7 @@ async def track_stream(websocket: WebSocket, ticket_id: str, k: str | None = Non
     per ticket and change, and written straight to the connection (see `tracking.Followers`)."""
     rt = websocket.app.state.runtime
     try:
-        limit_address(rt, Limited.TRACK, websocket.client.host if websocket.client else "unknown")
+        limit_address(rt, Limited.TRACK, client_address(websocket))
     except TooManyRequests:
         await websocket.accept()
         await websocket.close(code=CloseCode.TRY_AGAIN_LATER, reason="too many requests from this address")

@@ -57,17 +57,15 @@ class RequestLimiter:
         self._strategy = SlidingWindowCounterRateLimiter(MemoryStorage())
         self._items: dict[Rate, RateLimitItem] = {}
         self._refusing_until: dict[tuple[Limited, str], float] = {}
-
-    def default_rate(self, what: Limited) -> Rate:
-        return {
-            Limited.ISSUE: self.settings.issue_per_device,
-            Limited.IDENTIFY: self.settings.identify_per_device,
-            Limited.TRACK: self.settings.track_per_address,
-        }[what]
+        self._defaults = {
+            Limited.ISSUE: settings.issue_per_device,
+            Limited.IDENTIFY: settings.identify_per_device,
+            Limited.TRACK: settings.track_per_address,
+        }
 
     def take(self, what: Limited, key: str, rate: Rate | None = None) -> Refusal | None:
         """Counts one request: None when it is within the rate, else the refusal."""
-        rate = rate or self.default_rate(what)
+        rate = rate or self._defaults[what]
         item = self._items.get(rate)
         if item is None:
             item = self._items[rate] = RateLimitItemPerSecond(rate.count, rate.per_s)

@@ -256,12 +256,9 @@ def _backup_sqlite(source: Path, target: Path) -> None:
         try:
             if not src.execute("SELECT 1 FROM sqlite_master WHERE name = 'hall_state'").fetchone():
                 raise BackupError(f"{source} is not a queue server database")
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)  # one step, one read transaction: a consistent copy; WAL lets the server write on
-                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-            finally:
-                dst.close()
+            # One step, one read transaction: a consistent copy while WAL lets the server write on;
+            # DELETE leaves one self-contained file, no -wal beside it.
+            _copy_pages(src, target, "DELETE")
         finally:
             src.close()
     except sqlite3.Error as exc:
@@ -342,17 +339,23 @@ def restore(url: str, source: Path, config: Config, *, skip_numbers: int, yes: b
     return RestoreResult(counters)
 
 
+def _copy_pages(src: sqlite3.Connection, target: Path, journal_mode: str) -> None:
+    """Every page of `src` into the database file `target` (sqlite3's online backup), then the
+    journal mode the copy is left in."""
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)
+        dst.execute(f"PRAGMA journal_mode={journal_mode}")
+    finally:
+        dst.close()
+
+
 def _restore_sqlite(source: Path, target: Path) -> None:
     try:
         target.chmod(0o600)  # before any page of personal data is in it
         src = sqlite3.connect(source.resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            dst = sqlite3.connect(target, timeout=30)
-            try:
-                src.backup(dst)  # replaces every page of the target, its -wal included
-                dst.execute("PRAGMA journal_mode=WAL")  # as the server opens it
-            finally:
-                dst.close()
+            _copy_pages(src, target, "WAL")  # replaces every page of the target, its -wal included; WAL as the server opens it
         finally:
             src.close()
     except sqlite3.Error as exc:
